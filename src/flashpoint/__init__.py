@@ -1,0 +1,95 @@
+"""flashpoint: traceable political event data from news.
+
+    >>> import flashpoint
+    >>> doc = flashpoint.extract("Warsaw closed the border.", published="2023-02-16")
+    >>> doc.text[doc.spans()[0].start:] if doc.spans() else doc.text
+    'Warsaw closed the border.'
+
+`extract` never alters the string it is given: every span indexes it exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from flashpoint.__about__ import __version__
+from flashpoint.errors import (
+    BinaryInputError,
+    ConfigError,
+    EmptyInputError,
+    FlashpointError,
+    FormatError,
+    InputError,
+    StoreError,
+)
+from flashpoint.model import (
+    Actor,
+    Article,
+    Coder,
+    Document,
+    Event,
+    Failure,
+    Location,
+    Mention,
+    Modality,
+    Span,
+    Statement,
+)
+from flashpoint.pipeline import Pipeline, make_article
+
+__all__ = [
+    "Actor",
+    "Article",
+    "BinaryInputError",
+    "Coder",
+    "ConfigError",
+    "Document",
+    "EmptyInputError",
+    "Event",
+    "Failure",
+    "FlashpointError",
+    "FormatError",
+    "InputError",
+    "Location",
+    "Mention",
+    "Modality",
+    "Span",
+    "Statement",
+    "StoreError",
+    "__version__",
+    "default_pipeline",
+    "extract",
+    "extract_many",
+]
+
+
+@lru_cache(maxsize=1)
+def default_pipeline() -> Pipeline:
+    """The pipeline `extract` uses, built once per process (it will hold spaCy)."""
+    return Pipeline()
+
+
+def extract(
+    text: str,
+    published: str | dt.date | None = None,
+    url: str | None = None,
+    title: str | None = None,
+) -> Document:
+    """Extract mentions, statements and events from one article's text."""
+    article = make_article(text, published=published, url=url, title=title)
+    return next(iter(default_pipeline()([article])))
+
+
+def extract_many(
+    items: Iterable[str | Article], n_process: int = 1
+) -> Iterator[Document]:
+    """Extract from many texts or Articles, in input order, batching the NLP work.
+
+    Gives the same Documents as calling `extract` on each item.
+    """
+    if n_process < 1:
+        raise ConfigError(f"n_process must be at least 1, got {n_process}")
+    articles = (item if isinstance(item, Article) else make_article(item) for item in items)
+    yield from default_pipeline()(articles)
