@@ -1,0 +1,125 @@
+"""One ingest run: read sources, store new articles, code them, record every problem.
+
+This joins the stages the CLI (and later the watcher and API) drive: `ingest` reads,
+`store` keeps, `pipeline` codes. Articles are committed in batches, so killing a run
+loses at most the batch in flight, and a re-run skips what is already stored (ids are
+content hashes) and codes whatever the killed run stored but had not coded yet.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from flashpoint.errors import InputError
+from flashpoint.ingest import ReadOptions, read_sources
+from flashpoint.model import Article, Failure
+from flashpoint.pipeline import Pipeline
+from flashpoint.store import Store
+
+
+@dataclass
+class IngestReport:
+    """What a run did, for the summary table and for callers."""
+
+    run_id: int
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    coded: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+def ingest(
+    store: Store,
+    inputs: list[str],
+    *,
+    options: ReadOptions | None = None,
+    code: bool = True,
+    pipeline: Pipeline | None = None,
+    batch_size: int = 50,
+    strict: bool = False,
+    stdin: IO[bytes] | None = None,
+    console: Console | None = None,
+) -> IngestReport:
+    """Ingest `inputs` into `store`; returns the report. Raises only in strict mode."""
+    if pipeline is None and code:
+        from flashpoint import default_pipeline
+
+        pipeline = default_pipeline()
+    started = time.perf_counter()
+    run_id = store.start_run(command="ingest", inputs=inputs)
+    report = IngestReport(run_id=run_id)
+    batch: list[Article] = []
+    status = "failed"
+    progress = Progress(
+        SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
+        TextColumn("{task.completed} read"), TimeElapsedColumn(),
+        console=console, transient=True, disable=console is None,
+    )
+    try:
+        with progress:
+            task = progress.add_task("ingesting", total=None)
+            for item in read_sources(inputs, options=options, stdin=stdin):
+                if isinstance(item, Failure):
+                    _note_failure(store, report, item, strict)
+                    continue
+                report.read += 1
+                progress.update(task, completed=report.read)
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    _flush(store, batch, report, pipeline if code else None)
+                    batch = []
+            _flush(store, batch, report, pipeline if code else None)
+            if code and pipeline is not None:
+                _code_pending(store, pipeline, report, batch_size)
+        status = "done"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        report.seconds = time.perf_counter() - started
+        store.finish_run(
+            run_id, stored=report.stored, duplicates=report.duplicates,
+            failed=report.failed, status=status,
+        )
+    return report
+
+
+def _note_failure(store: Store, report: IngestReport, failure: Failure, strict: bool) -> None:
+    store.record_failures([failure], run_id=report.run_id)
+    if failure.severity == "warning":
+        report.warnings.append(failure)
+        return
+    report.failures.append(failure)
+    if strict:
+        raise InputError(f"{failure.origin}: {failure.message}")
+
+
+def _flush(store: Store, batch: list[Article], report: IngestReport,
+           pipeline: Pipeline | None) -> None:
+    if not batch:
+        return
+    results = store.add_articles(batch, run_id=report.run_id)
+    fresh = {r.article_id for r in results if r.status == "stored"}
+    report.stored += len(fresh)
+    report.duplicates += len(results) - len(fresh)
+    if pipeline is not None and fresh:
+        report.coded += store.save_documents(pipeline(a for a in batch if a.id in fresh))
+
+
+def _code_pending(store: Store, pipeline: Pipeline, report: IngestReport, size: int) -> None:
+    """Code articles stored earlier but never coded by this coder (e.g. after a kill)."""
+    pending: Iterable[Article] = store.iter_uncoded(pipeline.coder.version, batch_size=size)
+    report.coded += store.save_documents(pipeline(pending))
