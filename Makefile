@@ -35,6 +35,7 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/flashpoint schema > docs/schema.json
+	$(BIN)/python -m flashpoint.cli_docs > docs/cli.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

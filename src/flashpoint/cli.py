@@ -43,7 +43,7 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         envvar="FLASHPOINT_DB",
-        help="Database URL or SQLite file path [default: ./flashpoint.db].",
+        help="Database URL or SQLite file path (default: ./flashpoint.db).",
         show_default=False,
     ),
 ]
@@ -96,7 +96,7 @@ def _options(jsonl_text: str | None, jsonl_title: str | None, jsonl_url: str | N
         source=defaults.source,
         id=defaults.id,
     )
-    return ReadOptions(fields=fields, max_bytes=int(max_mb * 1024 * 1024))
+    return ReadOptions(fields=fields, max_bytes=int(max_mb * 1_000_000))
 
 
 JsonlText = Annotated[str | None, typer.Option(help="JSONL field holding the article body.")]

@@ -2,9 +2,14 @@
 
     FlashpointError
     ├── InputError          an input item cannot be read or parsed (per item; batches go on)
+    │   ├── NotFoundError       no such path, or a glob that matches nothing
+    │   ├── UnreadableError     the operating system refused to read it
+    │   ├── TooLargeError       over the per-item size limit
+    │   ├── GzipError           truncated or corrupt gzip data
     │   ├── EmptyInputError     nothing but whitespace
     │   ├── BinaryInputError    not text at all
-    │   └── FormatError         text, but not in the format it claims (bad JSON line, ...)
+    │   ├── FormatError         text, but not in the format it claims (bad JSON line, ...)
+    │   └── NoContentError      readable, but no article body in it (broken HTML, ...)
     ├── StoreError          the database cannot be opened, migrated or written
     └── ConfigError         a setting or option has an impossible value
 
@@ -34,6 +39,36 @@ class BinaryInputError(InputError):
 
 class FormatError(InputError):
     kind = "format"
+
+
+class NotFoundError(InputError):
+    """A path that does not exist, or a glob pattern that matches nothing."""
+
+    kind = "not_found"
+
+
+class TooLargeError(InputError):
+    """An item over `ReadOptions.max_bytes`."""
+
+    kind = "too_large"
+
+
+class GzipError(InputError):
+    """Truncated or corrupt gzip data."""
+
+    kind = "gzip"
+
+
+class NoContentError(InputError):
+    """Readable input in which no article body was found (broken HTML, no text field)."""
+
+    kind = "no_content"
+
+
+class UnreadableError(InputError):
+    """The operating system refused to read the input (permissions, a device, ...)."""
+
+    kind = "unreadable"
 
 
 class StoreError(FlashpointError):

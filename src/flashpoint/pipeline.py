@@ -119,7 +119,9 @@ def make_article(
         try:
             published = dt.date.fromisoformat(published[:10])
         except ValueError as exc:
-            raise ConfigError(f"published must be an ISO date (YYYY-MM-DD), got {published!r}") from exc
+            raise ConfigError(
+                f"published must be an ISO date (YYYY-MM-DD), got {published!r}"
+            ) from exc
     elif isinstance(published, dt.datetime):
         published = published.date()
     return Article(

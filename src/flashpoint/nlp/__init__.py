@@ -1,0 +1,1 @@
+"""Natural-language stages: the spaCy pipeline, gazetteers, actors, dates and coreference."""
