@@ -11,8 +11,10 @@ gold set (181 gzipped pages), scored with the metric in ``shared/eval/html_score
 bag-of-words token F1, averaged over pages. Speed is pages per second of extraction
 alone (pages are decompressed before the clock starts), best of ``--repeats`` passes.
 
-Further sections (articles/s stored for ``shared/data/news``) add a ``bench_*`` function
-returning a dict and one line in `main`.
+Section "store": articles per second through the whole `flashpoint ingest` path (read,
+normalise, store in a fresh SQLite file, code with the current coder, record failures)
+on the plain-text news in ``shared/data/news``: the BBC corpus (2,225 one-file-per-article
+texts) and the Giveme5W1H JSON articles. The clock covers the run, not the setup.
 """
 
 from __future__ import annotations
@@ -109,6 +111,45 @@ def print_html(result: dict[str, Any]) -> None:
         print(f"  failed {pid[:12]}: {message}")
 
 
+def bench_store(shared: Path) -> dict[str, Any]:
+    """Articles/s stored (and coded) by the ingest run for the shared plain-text news."""
+    import tempfile
+
+    from flashpoint.ingest_run import ingest
+    from flashpoint.store import Store
+
+    news = shared / "data" / "news"
+    inputs = [str(news / "bbc"), str(news / "giveme5w1h_gold")]
+    with tempfile.TemporaryDirectory() as tmp:
+        with Store(Path(tmp) / "bench.db") as store:
+            started = time.perf_counter()
+            report = ingest(store, inputs, batch_size=200)
+            seconds = time.perf_counter() - started
+            stats = store.stats()
+    return {
+        "inputs": [str(Path(i).relative_to(shared)) for i in inputs],
+        "read": report.read,
+        "stored": report.stored,
+        "duplicates": report.duplicates,
+        "failed": report.failed,
+        "warnings": len(report.warnings),
+        "coded": report.coded,
+        "seconds": round(seconds, 2),
+        "articles_per_s": round(report.read / seconds, 1) if seconds else None,
+        "db_bytes": stats.get("db_bytes"),
+    }
+
+
+def print_store(result: dict[str, Any]) -> None:
+    print(f"store: {', '.join(result['inputs'])} into a fresh SQLite file")
+    print(
+        f"  read {result['read']}, stored {result['stored']}, duplicates "
+        f"{result['duplicates']}, failed {result['failed']}, warnings {result['warnings']}, "
+        f"coded {result['coded']}"
+    )
+    print(f"  speed: {result['articles_per_s']} articles/s ({result['seconds']} s), one process")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -125,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     print(results["env"])
     results["html"] = bench_html(args.shared, repeats=args.repeats)
     print_html(results["html"])
+    results["store"] = bench_store(args.shared)
+    print_store(results["store"])
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

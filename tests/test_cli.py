@@ -193,3 +193,21 @@ def _count(db: Path, table: str) -> int:
             return int(con.execute(f"select count(*) from {table}").fetchone()[0])
     except sqlite3.OperationalError:
         return 0
+
+
+def test_copies_differing_only_in_spacing_are_one_article(
+    runner: CliRunner, db: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text("Title\n\nThe talks   collapsed on Monday.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Title\n\nThe talks collapsed on Monday.", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(tmp_path), "--db", db, "--batch-size", "10"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(runner.invoke(app, ["stats", "--db", db, "--json"]).stdout)
+    assert stats["articles"] == 1 and stats["duplicates"] == 1
+    assert stats["codings"] == {stats_version(stats): 1}
+
+
+def stats_version(stats: dict[str, object]) -> str:
+    codings = stats["codings"]
+    assert isinstance(codings, dict) and len(codings) == 1
+    return str(next(iter(codings)))

@@ -112,11 +112,13 @@ def _flush(store: Store, batch: list[Article], report: IngestReport,
     if not batch:
         return
     results = store.add_articles(batch, run_id=report.run_id)
-    fresh = {r.article_id for r in results if r.status == "stored"}
+    # One result per input article, in order: code exactly the articles that were stored
+    # (not a later copy with the same id, whose text may differ in spacing).
+    fresh = [a for a, r in zip(batch, results, strict=True) if r.status == "stored"]
     report.stored += len(fresh)
     report.duplicates += len(results) - len(fresh)
     if pipeline is not None and fresh:
-        report.coded += store.save_documents(pipeline(a for a in batch if a.id in fresh))
+        report.coded += store.save_documents(pipeline(fresh))
 
 
 def _code_pending(store: Store, pipeline: Pipeline, report: IngestReport, size: int) -> None:
