@@ -120,12 +120,11 @@ def bench_store(shared: Path) -> dict[str, Any]:
 
     news = shared / "data" / "news"
     inputs = [str(news / "bbc"), str(news / "giveme5w1h_gold")]
-    with tempfile.TemporaryDirectory() as tmp:
-        with Store(Path(tmp) / "bench.db") as store:
-            started = time.perf_counter()
-            report = ingest(store, inputs, batch_size=200)
-            seconds = time.perf_counter() - started
-            stats = store.stats()
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
+        started = time.perf_counter()
+        report = ingest(store, inputs, batch_size=200)
+        seconds = time.perf_counter() - started
+        stats = store.stats()
     return {
         "inputs": [str(Path(i).relative_to(shared)) for i in inputs],
         "read": report.read,

@@ -65,10 +65,13 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=1)
-def default_pipeline() -> Pipeline:
-    """The pipeline `extract` uses, built once per process (it will hold spaCy)."""
-    return Pipeline()
+@lru_cache(maxsize=4)
+def default_pipeline(n_process: int = 1) -> Pipeline:
+    """The coder `extract` uses, built once per process: spaCy and the gazetteers load
+    here, so the first call takes a few seconds and later ones are fast."""
+    from flashpoint.nlp.stage import NlpStage
+
+    return Pipeline([NlpStage(n_process=n_process)])
 
 
 def extract(
@@ -92,4 +95,4 @@ def extract_many(
     if n_process < 1:
         raise ConfigError(f"n_process must be at least 1, got {n_process}")
     articles = (item if isinstance(item, Article) else make_article(item) for item in items)
-    yield from default_pipeline()(articles)
+    yield from default_pipeline(n_process)(articles)

@@ -9,7 +9,6 @@ when the committed file differs. Built from click's command objects rather than 
 from __future__ import annotations
 
 import inspect
-
 from typing import Any
 
 import typer.main

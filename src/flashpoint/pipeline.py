@@ -5,8 +5,8 @@ Each stage is a callable class (resources loaded once in the constructor) that t
 Stages declare what they read and write so the order can be checked when the coder is
 built, not discovered wrong at run time (the idea of spaCy's `pipe_analysis`).
 
-The Foundation ships no extraction stages yet: `extract()` returns the article with empty
-mentions, statements and events. Later stages (NLP, statements, events) plug in here.
+Stages so far: `flashpoint.nlp.stage.NlpStage` (parse, actors, people, dates). Statements
+and events plug in after it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from flashpoint.model import Article, Coder, Document, Event, Mention, Statement
 CODER_NAME = "flashpoint.coder.plover"
 # Bump when extraction output changes: stored codings are keyed by this version, so a
 # re-run with a new coder sits beside the old output instead of overwriting it.
-CODER_VERSION = f"{__version__}+stages.0"
+CODER_VERSION = f"{__version__}+nlp.1"
 
 
 @dataclass(frozen=True)

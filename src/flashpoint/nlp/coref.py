@@ -1,0 +1,153 @@
+"""Who "he", "the veteran strongman" and "Lukashenko" are: coreference for people.
+
+A small rule-based resolver, documented so its mistakes are predictable:
+
+1. A surname or partial name joins the chain of an earlier full name that ends with it
+   ("Alexander Lukashenko" ... "Lukashenko").
+2. A personal pronoun (he, him, his, she, her) refers to the most salient earlier person
+   of a compatible gender: salience is recency (in sentences), with a bonus for having
+   been a grammatical subject and for having been mentioned often.
+3. A definite descriptive noun phrase whose head is a person noun ("the veteran
+   strongman", "the longtime leader", "the president", "the minister") refers the same
+   way, preferring people who hold office when the noun is an office word.
+
+Every resolved pronoun or descriptor becomes a person Mention carrying its antecedent's
+actor, so statement attribution can use "he said" like "Lukashenko said".
+`bench/coref.py` measures it on team-written gold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from flashpoint.model import Actor, Mention, Span
+from flashpoint.nlp.actors import Resolved
+
+MALE = frozenset({"he", "him", "his", "himself"})
+FEMALE = frozenset({"she", "her", "hers", "herself"})
+PERSON_NOUNS = frozenset({
+    "strongman", "leader", "president", "premier", "minister", "chancellor", "official",
+    "diplomat", "envoy", "ambassador", "spokesman", "spokeswoman", "spokesperson", "general",
+    "commander", "chief", "king", "queen", "emir", "prince", "monarch", "dictator", "ruler",
+    "autocrat", "politician", "statesman", "stateswoman", "lawmaker", "senator", "mayor",
+    "governor", "secretary", "negotiator", "head", "prime", "veteran", "incumbent", "founder",
+})
+OFFICE_NOUNS = frozenset({
+    "strongman", "leader", "president", "premier", "minister", "chancellor", "king",
+    "queen", "emir", "prince", "monarch", "dictator", "ruler", "autocrat", "head",
+    "incumbent", "secretary",
+})
+FEMALE_NOUNS = frozenset({"queen", "spokeswoman", "stateswoman", "princess"})
+_WINDOW = 6  # sentences a pronoun may reach back
+
+
+@dataclass
+class Chain:
+    """One person and everything that refers to them."""
+
+    name: str
+    actor: Actor | None
+    gender: str | None
+    last_sentence: int
+    mentions: int = 1
+    subject: bool = False
+    tokens: list[int] = field(default_factory=list)
+
+    def salience(self, sentence: int) -> float:
+        distance = sentence - self.last_sentence
+        return -distance + (0.5 if self.subject else 0.0) + min(self.mentions, 5) * 0.2
+
+
+def _sentence_index(doc: Doc) -> dict[int, int]:
+    index: dict[int, int] = {}
+    for n, sent in enumerate(doc.sents):
+        for token in sent:
+            index[token.i] = n
+    return index
+
+
+def resolve_people(doc: Doc, resolved: list[Resolved]) -> list[Mention]:
+    """Link names, pronouns and descriptors to people; returns the new Mentions
+    (pronouns and descriptors) with their antecedent's actor."""
+    sentence_of = _sentence_index(doc)
+    people = {r.root: r for r in resolved if r.mention.kind == "person"}
+    taken = {t.i for r in resolved for t in doc
+             if r.mention.span.start <= t.idx < r.mention.span.end}
+    chains: list[Chain] = []
+    found: list[Mention] = []
+    for token in doc:
+        sentence = sentence_of.get(token.i, 0)
+        person = people.get(token.i)
+        if person is not None:
+            _name(chains, person, token, sentence)
+            continue
+        if token.i in taken:
+            continue
+        lower = token.lower_
+        gender: str | None
+        if token.pos_ == "PRON" and (lower in MALE or lower in FEMALE):
+            gender = "m" if lower in MALE else "f"
+            chain = _best(chains, sentence, gender=gender, office=False)
+            if chain is not None:
+                found.append(_refer(doc, chain, token.idx, token.idx + len(token.text)))
+                _touch(chain, token, sentence)
+        elif lower in PERSON_NOUNS and token.pos_ == "NOUN" and _definite(token):
+            gender = "f" if lower in FEMALE_NOUNS else None
+            chain = _best(chains, sentence, gender=gender, office=lower in OFFICE_NOUNS)
+            if chain is not None:
+                start = min(t.idx for t in token.subtree if t.i <= token.i)
+                found.append(_refer(doc, chain, start, token.idx + len(token.text)))
+                _touch(chain, token, sentence)
+    return found
+
+
+def _name(chains: list[Chain], person: Resolved, token: Token, sentence: int) -> None:
+    mention = person.mention
+    actor = mention.actor
+    name = actor.name if actor is not None and actor.span is not None else mention.span.text
+    for chain in chains:
+        if chain.name == name or chain.name.endswith(" " + mention.span.text) or (
+            actor is not None and chain.actor is not None and chain.actor.name == actor.name
+        ):
+            _touch(chain, token, sentence)
+            chain.gender = chain.gender or person.gender
+            return
+    chain = Chain(name=name, actor=actor, gender=person.gender, last_sentence=sentence,
+                  subject=token.dep_ in ("nsubj", "nsubjpass"), tokens=[token.i])
+    chains.append(chain)
+
+
+def _touch(chain: Chain, token: Token, sentence: int) -> None:
+    chain.last_sentence = sentence
+    chain.mentions += 1
+    chain.subject = chain.subject or token.dep_ in ("nsubj", "nsubjpass")
+    chain.tokens.append(token.i)
+
+
+def _best(chains: list[Chain], sentence: int, *, gender: str | None,
+          office: bool) -> Chain | None:
+    candidates = [
+        c for c in chains
+        if sentence - c.last_sentence <= _WINDOW
+        and (gender is None or c.gender in (None, gender))
+    ]
+    if office:
+        holders = [c for c in candidates if c.actor is not None and c.actor.sector == "GOV"]
+        candidates = holders or candidates
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: c.salience(sentence))
+
+
+def _definite(token: Token) -> bool:
+    """A noun phrase introduced by "the" (not "a", not a possessive of someone else)."""
+    return any(child.dep_ == "det" and child.lower_ == "the" for child in token.children)
+
+
+def _refer(doc: Doc, chain: Chain, start: int, end: int) -> Mention:
+    actor = chain.actor
+    if actor is not None:
+        actor = actor.model_copy(update={"span": Span.of(doc.text, start, end)})
+    return Mention(span=Span.of(doc.text, start, end), kind="person", actor=actor)
