@@ -171,26 +171,40 @@ class ActorResolver:
         return None
 
     def _described_person(self, ent: SpacySpan) -> Actor | None:
-        """Code and sector for an unknown person from a title phrase around the name:
-        "Iranian Foreign Minister X", "Iran's foreign minister X", "X, Iran's envoy"."""
+        """Code and sector for an unknown person from the phrase around the name:
+        "Iranian Foreign Minister X", "China Coast Guard spokesman X", "X, Iran's envoy".
+
+        The nearest organisation or country named in the phrase gives the code; an
+        organisation also gives its sector, a country the sector of the title word."""
         doc = ent.doc
-        window = list(doc[max(0, ent.start - 5) : ent.start])
-        appos = [t for t in ent.root.children if t.dep_ == "appos"]
-        for head in appos:
-            window += list(head.subtree)
-        code = sector = None
-        for token in window:
-            entries = [e for e in self.gaz.lookup(token.text)
-                       if e.kind in ("demonym", "country", "capital")]
-            if entries and code is None:
-                code = entries[0].code
-            if token.pos_ in ("NOUN", "PROPN") and sector is None:
-                sector = self.gaz.titles.get(fold(token.text), (None, None))[1] or \
-                    self.gaz.sectors.get(fold(token.text))
-        if code is None:
+        lo = max(0, ent.start - 6)
+        tokens = list(doc[lo : ent.start])
+        for head in [t for t in ent.root.children if t.dep_ == "appos"] + (
+            [ent.root.head] if ent.root.dep_ == "appos" else []
+        ):
+            tokens += [t for t in head.subtree if not ent.start <= t.i < ent.end]
+        if not tokens:
             return None
-        name = self.gaz.countries.get(code, code)
-        return _actor(doc, code, sector, name, ent.start_char, ent.end_char)
+        names = [e for e in doc.ents if e.label_ in ACTOR_LABELS and e != ent
+                 and any(e.start <= t.i < e.end for t in tokens)]
+        best: Entry | None = None
+        for other in sorted(names, key=lambda e: abs(e.start - ent.start)):
+            entries = self.gaz.lookup(_clean(other).text)
+            if entries:
+                best = _best(entries)
+                break
+        if best is None:
+            return None
+        sector = best.sector if best.kind in ("organization", "group", "seat") else None
+        if sector is None:
+            for token in tokens:
+                if token.pos_ in ("NOUN", "PROPN"):
+                    sector = self.gaz.titles.get(fold(token.text), ("", ""))[1] or \
+                        self.gaz.sectors.get(fold(token.text))
+                    if sector:
+                        break
+        name = self.gaz.countries.get(best.code, best.name)
+        return _actor(doc, best.code, sector or None, name, ent.start_char, ent.end_char)
 
     def _is_place(self, ent: SpacySpan, entries: list[Entry]) -> bool:
         if any(e.kind in ("country", "capital", "territory", "city") for e in entries):

@@ -12,7 +12,8 @@ A small rule-based resolver, documented so its mistakes are predictable:
    way, preferring people who hold office when the noun is an office word.
 
 Every resolved pronoun or descriptor becomes a person Mention carrying its antecedent's
-actor, so statement attribution can use "he said" like "Lukashenko said".
+actor, so statement attribution can use "he said" like "Lukashenko said"; a partial name
+without an actor of its own gets its chain's.
 `bench/coref.py` measures it on team-written gold.
 """
 
@@ -68,20 +69,28 @@ def _sentence_index(doc: Doc) -> dict[int, int]:
     return index
 
 
-def resolve_people(doc: Doc, resolved: list[Resolved]) -> list[Mention]:
-    """Link names, pronouns and descriptors to people; returns the new Mentions
-    (pronouns and descriptors) with their antecedent's actor."""
+def resolve_people(doc: Doc, resolved: list[Resolved]) -> list[Resolved]:
+    """Link names, pronouns and descriptors to people.
+
+    Returns `resolved` with partial names completed from their chain ("Gan" after
+    "China Coast Guard spokesman Gan Yu" gets his actor), followed by new person
+    mentions for the pronouns and descriptors that were resolved."""
     sentence_of = _sentence_index(doc)
     people = {r.root: r for r in resolved if r.mention.kind == "person"}
     taken = {t.i for r in resolved for t in doc
              if r.mention.span.start <= t.idx < r.mention.span.end}
     chains: list[Chain] = []
     found: list[Mention] = []
+    completed: dict[int, Resolved] = {}
     for token in doc:
         sentence = sentence_of.get(token.i, 0)
         person = people.get(token.i)
         if person is not None:
-            _name(chains, person, token, sentence)
+            named = _name(chains, person, token, sentence)
+            if person.mention.actor is None and named.actor is not None:
+                completed[token.i] = Resolved(
+                    _refer(doc, named, person.mention.span.start, person.mention.span.end),
+                    token.i, named.gender)
             continue
         if token.i in taken:
             continue
@@ -100,23 +109,34 @@ def resolve_people(doc: Doc, resolved: list[Resolved]) -> list[Mention]:
                 start = min(t.idx for t in token.subtree if t.i <= token.i)
                 found.append(_refer(doc, chain, start, token.idx + len(token.text)))
                 _touch(chain, token, sentence)
-    return found
+    out = [completed.get(r.root, r) for r in resolved]
+    roots = {r.root for r in resolved}
+    out += [Resolved(m, _root_at(doc, m), None) for m in found if _root_at(doc, m) not in roots]
+    return out
 
 
-def _name(chains: list[Chain], person: Resolved, token: Token, sentence: int) -> None:
+def _root_at(doc: Doc, mention: Mention) -> int:
+    span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+    return span.root.i if span is not None and len(span) else 0
+
+
+def _name(chains: list[Chain], person: Resolved, token: Token, sentence: int) -> Chain:
     mention = person.mention
     actor = mention.actor
-    name = actor.name if actor is not None and actor.span is not None else mention.span.text
+    text = mention.span.text
+    # A leader's chain is named by the canonical name; anyone else by the words used.
+    name = actor.name if actor is not None and text.split()[-1] in actor.name.split() else text
     for chain in chains:
-        if chain.name == name or chain.name.endswith(" " + mention.span.text) or (
-            actor is not None and chain.actor is not None and chain.actor.name == actor.name
-        ):
+        words = chain.name.split()
+        if chain.name == name or (" " not in text and text in words):
             _touch(chain, token, sentence)
             chain.gender = chain.gender or person.gender
-            return
+            chain.actor = chain.actor or actor
+            return chain
     chain = Chain(name=name, actor=actor, gender=person.gender, last_sentence=sentence,
                   subject=token.dep_ in ("nsubj", "nsubjpass"), tokens=[token.i])
     chains.append(chain)
+    return chain
 
 
 def _touch(chain: Chain, token: Token, sentence: int) -> None:

@@ -80,9 +80,8 @@ class NlpStage:
         out: list[Draft] = []
         for draft, doc in zip(batch, self.parse([d.article.text for d in batch]), strict=True):
             published = draft.article.published
-            resolved = self.resolver(doc, published)
-            people = resolve_people(doc, resolved)
-            mentions = sorted([r.mention for r in resolved] + people,
+            resolved = resolve_people(doc, self.resolver(doc, published))
+            mentions = sorted((r.mention for r in resolved),
                               key=lambda m: (m.span.start, m.span.end))
             dates = find_dates(doc.text, published, tense_lookup(doc))
             extras = {**draft.extras, "spacy": doc, "resolved": resolved, "dates": dates}
