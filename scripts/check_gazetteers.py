@@ -190,6 +190,13 @@ SPECS: dict[str, Spec] = {
         sector="sector",
         multi=("aliases",),
     ),
+    "features.tsv": Spec(
+        header=("name", "aliases", "type", "note"),
+        key="name",
+        names=("name", "aliases"),
+        required=("name", "type"),
+        multi=("aliases",),
+    ),
     "sectors.tsv": Spec(
         header=("word", "sector", "note"),
         key="word",

@@ -116,7 +116,7 @@ class ActorResolver:
             return None  # "president.gov.by": a photo credit, not an actor
         entries = self.gaz.lookup(ent.text)
         if ent.label_ == "PERSON" or (not entries and ent.label_ in ("ORG", "GPE")
-                                      and self.gaz.tenures(ent.text, published)):
+                                      and self.gaz.tenures(ent.text, None)):
             if self._is_place(ent, entries):
                 return self._place(ent, entries)
             return self._person(ent, published)
@@ -138,10 +138,22 @@ class ActorResolver:
             mention = Mention(span=_span(doc, ent.start_char, ent.end_char), kind="person",
                               actor=actor)
             return Resolved(mention, ent.root.i, tenure.gender or None)
-        described = self._described_person(ent)
+        described = self._described_person(ent) or self._former(ent, published)
         mention = Mention(span=_span(doc, ent.start_char, ent.end_char), kind="person",
                           actor=described)
         return Resolved(mention, ent.root.i)
+
+    def _former(self, ent: SpacySpan, published: dt.date | None) -> Actor | None:
+        """A former office holder (PLOVER sector ELI): "Bazoum" after the 2023 coup."""
+        if published is None:
+            return None
+        past = self.gaz.tenures(ent.text, None) or (
+            self.gaz.tenures(ent[-1].text, None) if len(ent) > 1 else [])
+        past = [t for t in past if t.end is not None and t.end < published]
+        if len({(t.name, t.code) for t in past}) != 1:
+            return None
+        tenure = past[0]
+        return _actor(ent.doc, tenure.code, "ELI", tenure.name, ent.start_char, ent.end_char)
 
     def _leader(self, ent: SpacySpan, published: dt.date | None) -> Tenure | None:
         """The office holder this name refers to on `published`, if unambiguous."""
@@ -186,7 +198,9 @@ class ActorResolver:
         if not tokens:
             return None
         names = [e for e in doc.ents if e.label_ in ACTOR_LABELS and e != ent
-                 and any(e.start <= t.i < e.end for t in tokens)]
+                 and any(e.start <= t.i < e.end for t in tokens)
+                 # "US envoy for Sudan X": the place after "for" is not his country
+                 and not (e.root.dep_ == "pobj" and e.root.head.lower_ in ("for", "to", "in"))]
         best: Entry | None = None
         for other in sorted(names, key=lambda e: abs(e.start - ent.start)):
             entries = self.gaz.lookup(_clean(other).text)

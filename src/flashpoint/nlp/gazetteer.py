@@ -101,6 +101,7 @@ class Gazetteer:
     sectors: dict[str, str] = field(default_factory=dict)
     titles: dict[str, tuple[str, str]] = field(default_factory=dict)
     countries: dict[str, str] = field(default_factory=dict)  # code -> name
+    features: list[str] = field(default_factory=list)  # seas, straits, regions: no code
     capitals: dict[str, str] = field(default_factory=dict)  # folded capital -> code
 
     # ------------------------------------------------------------------ loading
@@ -144,6 +145,8 @@ class Gazetteer:
                 entry = Entry(row["code"], row["sector"] or None, kind, row["name"])
                 for form in [row["name"], *_split(row["aliases"])]:
                     self._add(form, entry)
+        for row in _rows(self.root / "features.tsv"):
+            self.features += [row["name"], *_split(row["aliases"])]
         for row in _rows(self.root / "sectors.tsv"):
             self.sectors.setdefault(fold(row["word"]), row["sector"])
         for row in _rows(self.root / "titles.tsv"):

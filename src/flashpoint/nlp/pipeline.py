@@ -38,6 +38,8 @@ def ruler_patterns(gazetteer: Gazetteer) -> list[dict[str, Any]]:
             continue
         label = _LABELS[entries[0].kind]
         patterns.setdefault((label, form), {"label": label, "pattern": form})
+    for form in gazetteer.features:  # "South China Sea" must not become "China"
+        patterns.setdefault(("LOC", form), {"label": "LOC", "pattern": form})
     for tenures in gazetteer.leaders.values():
         for tenure in tenures:
             if " " in tenure.name.strip():
