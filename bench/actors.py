@@ -159,27 +159,38 @@ class Pred:
     text: str
     code: str | None
     sector: str | None
+    kind: str  # flashpoint's mention kind, or the baseline entity's label
 
 
-def _piece_pattern(piece: str) -> re.Pattern[str]:
-    return re.compile(r"\s+".join(re.escape(w) for w in piece.split()))
+def _piece_pattern(piece: str, flags: int = 0) -> re.Pattern[str]:
+    """`piece` as a regex: any run of whitespace between its words, and no match inside a
+    longer word ("Iraq" is not found in "Iraqi")."""
+    body = r"\s+".join(re.escape(w) for w in piece.split())
+    left = r"(?<!\w)" if piece[:1].isalnum() else ""
+    right = r"(?!\w)" if piece[-1:].isalnum() else ""
+    return re.compile(left + body + right, flags)
 
 
-def locate(text: str, wanted: str) -> list[Range] | None:
-    """Where `wanted` sits in `text`: its first occurrence, or (for "U.S. ... negotiators")
-    each piece in order; whitespace-tolerant, then case-insensitive. None if not found."""
+def pieces_of(wanted: str) -> list[str]:
+    """ "U.S. ... negotiators" -> ["U.S.", "negotiators"]."""
+    return [p.strip() for p in re.split(r"\s*(?:\.{2,}|…)\s*", wanted) if p.strip()]
+
+
+def locate(text: str, wanted: str, nth: int = 0) -> list[Range] | None:
+    """Where `wanted` sits in `text`: its `nth` occurrence (0 = first; the first when there
+    are fewer), or (for "U.S. ... negotiators") each piece in order; whitespace-tolerant,
+    then case-insensitive. None if not found."""
     wanted = wanted.strip()
     if not wanted:
         return None
-    at = text.find(wanted)
-    if at >= 0:
-        return [(at, at + len(wanted))]
-    pieces = [p.strip() for p in re.split(r"\s*(?:\.{2,}|…)\s*", wanted) if p.strip()]
+    pieces = pieces_of(wanted)
+    starts = [m.start() for m in _piece_pattern(pieces[0]).finditer(text)]
+    origin = starts[nth] if nth < len(starts) else 0
     for flags in (0, re.IGNORECASE):
         ranges: list[Range] = []
-        pos = 0
+        pos = origin
         for piece in pieces:
-            match = re.compile(_piece_pattern(piece).pattern, flags).search(text, pos)
+            match = _piece_pattern(piece, flags).search(text, pos)
             if match is None:
                 break
             ranges.append((match.start(), match.end()))
@@ -188,6 +199,57 @@ def locate(text: str, wanted: str) -> list[Range] | None:
             if ranges:
                 return ranges
     return None
+
+
+_TAG = re.compile(r"\(\s*(SRC|TAR|EVT|LOC)((?:/(?:SRC|TAR|EVT|LOC))*)\s*:\s*")
+
+
+def strip_markup(markup: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """The gold markup without its "(SRC: ...)" tags, and where each tag's content lands
+    in that plain text: (start, end, "SRC/TAR")."""
+    out: list[str] = []
+    stack: list[tuple[str, int] | None] = []  # open tag (kinds, start) or a literal "("
+    tags: list[tuple[int, int, str]] = []
+    i = 0
+    length = 0
+    while i < len(markup):
+        match = _TAG.match(markup, i)
+        if match:
+            stack.append((match.group(1) + match.group(2), length))
+            i = match.end()
+            continue
+        char = markup[i]
+        i += 1
+        if char == ")" and stack:
+            top = stack.pop()
+            if top is not None:
+                tags.append((top[1], length, top[0]))
+                continue
+        elif char == "(":
+            stack.append(None)
+        out.append(char)
+        length += 1
+    return "".join(out), tags
+
+
+def occurrence(markup: str | None, actor_text: str, role: str) -> int:
+    """Which occurrence of the actor's text (0-based) the gold markup tags for `role`:
+    "encourage Romanian refugees" vs "(SRC/TAR: Romanian) officials". 0 without markup."""
+    if not markup:
+        return 0
+    plain, tags = strip_markup(markup)
+    piece = pieces_of(actor_text.strip())[0] if actor_text.strip() else ""
+    wanted = "SRC" if role == "source" else "TAR"
+    pattern = _piece_pattern(piece) if piece else None
+    if pattern is None:
+        return 0
+    for start, end, kinds in sorted(tags):
+        if wanted not in kinds.split("/"):
+            continue
+        found = pattern.search(plain, start, end)
+        if found is not None:
+            return sum(1 for m in pattern.finditer(plain) if m.start() < found.start())
+    return 0
 
 
 def overlap(ranges: Sequence[Range], start: int, end: int) -> int:
@@ -221,7 +283,8 @@ class Flashpoint:
         for doc in self.fp.extract_many(articles):
             out.append([
                 Pred(m.span.start, m.span.end, m.span.text,
-                     m.actor.code if m.actor else None, m.actor.sector if m.actor else None)
+                     m.actor.code if m.actor else None, m.actor.sector if m.actor else None,
+                     m.kind)
                 for m in doc.mentions
             ])
         return out
@@ -246,7 +309,7 @@ class Baseline:
     def run(self, items: Sequence[tuple[str, dt.date | None]]) -> list[list[Pred]]:
         out: list[list[Pred]] = []
         for doc in self.nlp.pipe([text for text, _ in items], batch_size=32):
-            out.append([Pred(e.start_char, e.end_char, e.text, self.code(e.text), None)
+            out.append([Pred(e.start_char, e.end_char, e.text, self.code(e.text), None, e.label_)
                         for e in doc.ents if e.label_ in BASELINE_LABELS])
         return out
 
@@ -261,6 +324,7 @@ class GoldActor:
     code: str
     sector: str | None
     raw: str  # gold code/sector as written
+    nth: int = 0  # which occurrence of actor_text the gold markup tags
 
 
 def norm_sector(sector: str | None) -> str | None:
@@ -278,6 +342,8 @@ def load_gold(path: Path, limit: int | None) -> tuple[list[dict[str, Any]], list
         records = records[:limit]
     actors: list[GoldActor] = []
     for r in records:
+        info = r.get("textInfo")
+        markup = info.get("markup") if isinstance(info, dict) else info
         for role in ("source", "target"):
             value = r.get(role)
             if not isinstance(value, list):
@@ -287,8 +353,10 @@ def load_gold(path: Path, limit: int | None) -> tuple[list[dict[str, Any]], list
                     continue
                 raw = f"{a.get('code')}/{a.get('sector') or '-'}"
                 code = LEGACY_CODES.get(a.get("code", ""), a.get("code", ""))
+                nth = occurrence(markup if isinstance(markup, str) else None,
+                                 a["actorText"], role)
                 actors.append(GoldActor(r["id"], role, r["text"], a["actorText"], code,
-                                        norm_sector(a.get("sector")), raw))
+                                        norm_sector(a.get("sector")), raw, nth))
     return records, actors
 
 
@@ -311,11 +379,12 @@ def score_gold(actors: list[GoldActor], preds: dict[str, list[Pred]],
     counts: Counter[str] = Counter()
     patterns: Counter[str] = Counter()
     confusion: Counter[str] = Counter()
+    sectors: Counter[str] = Counter()
     for g in actors:
         counts["gold"] += 1
         with_sector = g.sector is not None
         counts["gold_with_sector"] += with_sector
-        ranges = locate(g.text, g.actor_text)
+        ranges = locate(g.text, g.actor_text, g.nth)
         gold_label = f"{g.actor_text!r} {_fmt(g.code, g.sector)}"
         if ranges is None:
             counts["not_located"] += 1
@@ -345,6 +414,7 @@ def score_gold(actors: list[GoldActor], preds: dict[str, list[Pred]],
             confusion[f"{g.code} -> {hit.code}"] += 1
         elif with_sector and not good_sector:
             counts["wrong_sector"] += 1
+            sectors[f"{g.sector} -> {(hit.sector or '-')[:3]}"] += 1
         if not good_code or (with_sector and not good_sector):
             patterns[f"{gold_label} vs {_fmt(hit.code, hit.sector)} "
                      f"(mention {hit.text!r})"] += 1
@@ -367,19 +437,22 @@ def score_gold(actors: list[GoldActor], preds: dict[str, list[Pred]],
         "right_code_wrong_sector": counts["wrong_sector"],
         "top_errors": patterns.most_common(n_errors),
         "code_confusions": confusion.most_common(15),
+        "sector_confusions": sectors.most_common(15),
         "all_errors": patterns.most_common(),
     }
 
 
 def bench_gold(shared: Path, systems: list[Any], limit: int | None,
-               n_errors: int) -> dict[str, Any]:
+               n_errors: int, use_dates: bool = True) -> dict[str, Any]:
     path = shared / "data" / "events" / "plover" / "PLOVER_GSR_CAMEO.txt"
     records, actors = load_gold(path, limit)
     items: dict[str, dt.date | None] = {}
     for r in records:
         day = r.get("date")
+        day = day if use_dates else None
         items.setdefault(r["text"], dt.date.fromisoformat(day[:10]) if day else None)
-    result: dict[str, Any] = {"records": len(records), "note": NORMALISATION_NOTE}
+    result: dict[str, Any] = {"records": len(records), "note": NORMALISATION_NOTE,
+                              "published": "record date" if use_dates else "none"}
     for system in systems:
         docs = system.run(list(items.items()))
         preds = dict(zip(items, docs, strict=True))
@@ -388,6 +461,12 @@ def bench_gold(shared: Path, systems: list[Any], limit: int | None,
 
 
 # --------------------------------------------------------------------------- sentences
+def has_name(span: str, sentence_start: bool) -> bool:
+    """Does the span hold a capitalised word (not counting a sentence's first word)?"""
+    words = span.split()
+    return any(w[:1].isupper() for i, w in enumerate(words) if i or not sentence_start)
+
+
 def bench_sentences(shared: Path, systems: list[Any], limit: int | None,
                     n_errors: int) -> dict[str, Any]:
     path = shared / "data" / "events" / "plover_sentences_train.csv"
@@ -404,6 +483,7 @@ def bench_sentences(shared: Path, systems: list[Any], limit: int | None,
         preds = dict(zip(texts, docs, strict=True))
         counts: Counter[str] = Counter()
         uncovered: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
         for row in rows:
             for role in ("source", "target"):
                 span = (row.get(role) or "").strip()
@@ -420,8 +500,14 @@ def bench_sentences(shared: Path, systems: list[Any], limit: int | None,
                     counts[f"{role}_covered"] += 1
                     continue
                 mention = best(ranges, candidates)
-                why = f"unresolved mention {mention.text!r}" if mention else "no mention"
+                why = f"unresolved {mention.kind} {mention.text!r}" if mention else "no mention"
                 uncovered[f"{role}: {span!r} ({why})"] += 1
+                if mention is not None:
+                    reasons[f"mention without actor ({mention.kind})"] += 1
+                elif has_name(span, sentence_start=ranges[0][0] == 0):
+                    reasons["no mention, span has a capitalised word"] += 1
+                else:
+                    reasons["no mention, no capitalised word (common noun or not an actor)"] += 1
         out: dict[str, Any] = {}
         for role in ("source", "target"):
             located = counts[f"{role}_located"]
@@ -440,6 +526,7 @@ def bench_sentences(shared: Path, systems: list[Any], limit: int | None,
         out["sentences_per_s"] = len(texts) / seconds if seconds else None
         out["top_uncovered"] = uncovered.most_common(n_errors)
         out["all_uncovered"] = uncovered.most_common()
+        out["uncovered_reasons"] = reasons.most_common()
         result[system.name] = out
     return result
 
@@ -463,7 +550,8 @@ def _target(value: float, target: float) -> str:
 def print_gold(result: dict[str, Any], systems: list[str]) -> None:
     fp = result["flashpoint"]
     print(f"\n== gold: PLOVER_GSR_CAMEO ({result['records']} records, "
-          f"{fp['gold_actors']} gold actors, {fp['gold_with_sector']} with a sector)")
+          f"{fp['gold_actors']} gold actors, {fp['gold_with_sector']} with a sector; "
+          f"published = {result['published']})")
     print(f"   {result['note']}")
     header = f"   {'':<38}" + "".join(f"{s:>12}" for s in systems)
     print(header)
@@ -489,6 +577,8 @@ def print_gold(result: dict[str, Any], systems: list[str]) -> None:
         print(f"   {count:>4}  {pattern}")
     print("\n   flashpoint code confusions (gold -> predicted):")
     print("   " + ", ".join(f"{k} x{v}" for k, v in fp["code_confusions"]))
+    print("   flashpoint sector confusions where the code is right (gold -> predicted):")
+    print("   " + ", ".join(f"{k} x{v}" for k, v in fp["sector_confusions"]))
 
 
 def print_sentences(result: dict[str, Any], systems: list[str]) -> None:
@@ -507,6 +597,8 @@ def print_sentences(result: dict[str, Any], systems: list[str]) -> None:
           f"{fp['overall']['located']}, covered by flashpoint {fp['overall']['covered']}")
     print(f"   flashpoint overall coverage {fp['overall']['coverage']:.3f} "
           f"{_target(fp['overall']['coverage'], TARGET_COVERAGE)}")
+    print("   flashpoint uncovered spans by reason: "
+          + ", ".join(f"{k} x{v}" for k, v in fp["uncovered_reasons"]))
     print(f"\n   flashpoint: {len(fp['top_uncovered'])} most common uncovered spans:")
     for pattern, count in fp["top_uncovered"]:
         print(f"   {count:>4}  {pattern}")
@@ -523,6 +615,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=25,
                         help="error patterns / uncovered spans to print (default: 25)")
     parser.add_argument("--json", type=Path, help="also write every figure as JSON here")
+    parser.add_argument("--no-dates", action="store_true",
+                        help="diagnostic: code the gold records without their dates (all are "
+                             "the placeholder 2000-01-01), to see what date-bound leader "
+                             "resolution costs; the headline figure uses the dates")
     args = parser.parse_args(argv)
     if not (args.shared / "data" / "events" / "plover").is_dir():
         parser.error(f"{args.shared} has no data/events/plover; pass --shared PATH")
@@ -531,7 +627,8 @@ def main(argv: list[str] | None = None) -> int:
     print(results["env"])
     systems: list[Any] = [Flashpoint(), Baseline()]  # models load before any timing
     names = [s.name for s in systems]
-    results["gold"] = bench_gold(args.shared, systems, args.limit, args.errors)
+    results["gold"] = bench_gold(args.shared, systems, args.limit, args.errors,
+                                 use_dates=not args.no_dates)
     print_gold(results["gold"], names)
     results["sentences"] = bench_sentences(args.shared, systems, args.limit, args.errors)
     print_sentences(results["sentences"], names)

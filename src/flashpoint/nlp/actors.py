@@ -32,6 +32,7 @@ from flashpoint.model import Actor, Mention, MentionKind, Span
 from flashpoint.nlp.gazetteer import Entry, Gazetteer, Tenure, fold
 
 ACTOR_LABELS = frozenset({"PERSON", "NORP", "GPE", "LOC", "ORG", "FAC"})
+SURNAME_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "dobj", "conj", "appos", "dative"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PLACE_PREPS = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside",
                          "inside", "around", "towards", "toward", "through", "via", "within",
@@ -53,6 +54,18 @@ OFFICE_HEADS = {
     "premier": ("head_of_government",), "chancellor": ("head_of_government",),
     "king": ("head_of_state",), "queen": ("head_of_state",), "emir": ("head_of_state",),
 }
+OFFICE_MODIFIERS = {
+    "foreign": ("foreign_minister",), "defence": ("defence_minister",),
+    "defense": ("defence_minister",), "prime": ("head_of_government",),
+}
+# Verbs whose object is someone addressed, so an object capital is its government
+# ("Beijing warned Washington"), unlike "shelled Kyiv" or "visited Minsk".
+ADDRESSEE_VERBS = frozenset({
+    "warn", "accuse", "urge", "call", "criticize", "criticise", "condemn", "blame", "threaten",
+    "thank", "praise", "support", "back", "ask", "tell", "pressure", "press", "sanction",
+    "reject", "rebuke", "denounce", "slam", "berate", "fault", "invite", "reassure", "assure",
+    "congratulate", "lobby", "petition", "recognize", "recognise", "sue", "summon", "punish",
+})
 # Title words that precede a name and tell its office.
 _OFFICE_PRIORITY = {"head_of_state": 0, "leader": 1, "head_of_government": 2,
                     "foreign_minister": 3, "defence_minister": 4}
@@ -65,6 +78,8 @@ class Resolved:
     mention: Mention
     root: int  # token index of the mention's head
     gender: str | None = None
+    office: str | None = None  # for office holders: head_of_state, foreign_minister, ...
+    descriptor: bool = False  # "the German minister": a description, not a name
 
 
 def _span(doc: Doc, start_char: int, end_char: int) -> Span:
@@ -107,18 +122,35 @@ class ActorResolver:
                 found.append(resolved)
                 m = resolved.mention.span
                 covered.update(t.i for t in doc if m.start <= t.idx < m.end)
+        if published is not None:
+            found += self._bare_surnames(doc, published, covered)
         found.sort(key=lambda r: (r.mention.span.start, -r.mention.span.end))
         return _drop_nested(found)
 
+    def _bare_surnames(self, doc: Doc, published: dt.date, covered: set[int]) -> list[Resolved]:
+        """Surnames the NER missed ("Merkel said ..." at a sentence start): a capitalised
+        proper noun in an actor's syntactic role that names exactly one person in office
+        on the article's date."""
+        found: list[Resolved] = []
+        for token in doc:
+            if (token.i in covered or token.ent_type_ or token.pos_ != "PROPN"
+                    or not token.is_title or token.dep_ not in SURNAME_DEPS):
+                continue
+            tenures = self.gaz.tenures(token.text, published)
+            if len({fold(t.name) for t in tenures}) == 1:
+                found.append(self._person(doc[token.i : token.i + 1], published))
+        return found
+
     # ------------------------------------------------------------------ entities
     def _entity(self, ent: SpacySpan, published: dt.date | None) -> Resolved | None:
-        if any(t.like_url or t.like_email for t in ent) or ent.text.islower():
+        if (any(t.like_url or t.like_email for t in ent) or ent.text.islower()
+                or not any(c.isalpha() for c in ent.text)):
             return None  # "president.gov.by": a photo credit, not an actor
         entries = self.gaz.lookup(ent.text)
         if ent.label_ == "PERSON" or (not entries and ent.label_ in ("ORG", "GPE")
                                       and self.gaz.tenures(ent.text, None)):
             if self._is_place(ent, entries):
-                return self._place(ent, entries)
+                return self._place(ent, entries, published)
             return self._person(ent, published)
         if not entries:
             return self._unknown(ent)
@@ -126,7 +158,9 @@ class ActorResolver:
         if entry.kind == "demonym":
             return self._demonym(ent, entry, published)
         if entry.kind in ("country", "capital", "territory"):
-            return self._place(ent, entries)
+            return self._place(ent, entries, published)
+        if entry.kind == "seat" and _located(ent.root) and self.gaz.city(ent.text) is not None:
+            return self._place(ent, [], published)  # "the streets of Brussels": the city
         kind: MentionKind = "group" if entry.kind == "group" else "org"
         return self._simple(ent, entry.code, entry.sector, entry.name, kind)
 
@@ -137,7 +171,7 @@ class ActorResolver:
             actor = _actor(doc, tenure.code, "GOV", tenure.name, ent.start_char, ent.end_char)
             mention = Mention(span=_span(doc, ent.start_char, ent.end_char), kind="person",
                               actor=actor)
-            return Resolved(mention, ent.root.i, tenure.gender or None)
+            return Resolved(mention, ent.root.i, tenure.gender or None, tenure.office)
         described = self._described_person(ent) or self._former(ent, published)
         mention = Mention(span=_span(doc, ent.start_char, ent.end_char), kind="person",
                           actor=described)
@@ -149,6 +183,8 @@ class ActorResolver:
             return None
         past = self.gaz.tenures(ent.text, None) or (
             self.gaz.tenures(ent[-1].text, None) if len(ent) > 1 else [])
+        if self.gaz.tenures(ent.text, published) or self.gaz.tenures(ent[-1].text, published):
+            return None  # someone of that name is in office: ambiguous, not "former"
         past = [t for t in past if t.end is not None and t.end < published]
         if len({(t.name, t.code) for t in past}) != 1:
             return None
@@ -162,14 +198,14 @@ class ActorResolver:
             candidates = self.gaz.tenures(ent[-1].text, published)  # surname
         if not candidates:
             return None
-        people = {t.name for t in candidates}
+        people = {fold(t.name) for t in candidates}
         if len(people) > 1:
             wanted = self._title_office(ent)
             narrowed = [t for t in candidates if t.office == wanted] if wanted else []
-            if len({t.name for t in narrowed}) != 1:
+            if len({fold(t.name) for t in narrowed}) != 1:
                 return None
             candidates = narrowed
-        if published is None and len({(t.name, t.code) for t in candidates}) > 1:
+        if published is None and len({(fold(t.name), t.code) for t in candidates}) > 1:
             return None
         return min(candidates, key=lambda t: _OFFICE_PRIORITY.get(t.office, 9))
 
@@ -211,14 +247,23 @@ class ActorResolver:
             return None
         sector = best.sector if best.kind in ("organization", "group", "seat") else None
         if sector is None:
-            for token in tokens:
-                if token.pos_ in ("NOUN", "PROPN"):
-                    sector = self.gaz.titles.get(fold(token.text), ("", ""))[1] or \
-                        self.gaz.sectors.get(fold(token.text))
-                    if sector:
-                        break
-        name = self.gaz.countries.get(best.code, best.name)
-        return _actor(doc, best.code, sector or None, name, ent.start_char, ent.end_char)
+            sector = self._title_sector(tokens)
+        # the person's own name is the canonical name; the code says whom they act for
+        return _actor(doc, best.code, sector or None, ent.text, ent.start_char, ent.end_char)
+
+    def _title_sector(self, tokens: list[Token]) -> str | None:
+        """The sector of the longest title or actor phrase among `tokens`
+        ("Deputy Foreign Minister" GOV, not "Deputy" LEG)."""
+        best: tuple[int, str] | None = None
+        for i in range(len(tokens)):
+            for j in range(i + 1, min(len(tokens), i + 4) + 1):
+                if tokens[j - 1].i - tokens[i].i != j - 1 - i:
+                    break  # not contiguous in the text
+                phrase = fold(" ".join(t.text for t in tokens[i:j]))
+                sector = self.gaz.titles.get(phrase, ("", ""))[1] or self.gaz.sectors.get(phrase)
+                if sector and (best is None or j - i > best[0]):
+                    best = (j - i, sector)
+        return best[1] if best else None
 
     def _is_place(self, ent: SpacySpan, entries: list[Entry]) -> bool:
         if any(e.kind in ("country", "capital", "territory", "city") for e in entries):
@@ -230,7 +275,8 @@ class ActorResolver:
             return self.gaz.city(ent.text) is not None
         return False
 
-    def _place(self, ent: SpacySpan, entries: list[Entry]) -> Resolved:
+    def _place(self, ent: SpacySpan, entries: list[Entry],
+               published: dt.date | None = None) -> Resolved:
         doc = ent.doc
         place = next((e for e in entries if e.kind in ("country", "capital", "territory")), None)
         city = None if place else self.gaz.city(ent.text)
@@ -245,9 +291,9 @@ class ActorResolver:
         acting = _acts(ent.root)
         possessed = _possessed_sector(ent, self.gaz)
         if possessed is not None:
-            return self._descriptor(ent, code, possessed[0], name, possessed[1])
-        if place is not None and place.kind == "capital" and acting:
-            sector = "GOV"  # "Warsaw closed the crossing": the government acted
+            return self._descriptor(ent, code, possessed[0], name, possessed[1], published)
+        if place is not None and place.kind == "capital" and (acting or _addressed(ent.root)):
+            sector = "GOV"  # "Warsaw closed the crossing", "warned Washington": government
         return Resolved(Mention(span=span, kind=kind,
                                 actor=_actor(doc, code, sector, name, ent.start_char,
                                              ent.end_char)), ent.root.i)
@@ -278,15 +324,20 @@ class ActorResolver:
         singular = head.tag_ in ("NN", "NNP")
         kind: MentionKind = "person" if singular and (
             fold(head.text) in self.gaz.titles or head.lower_ in PERSON_HEADS) else "group"
-        gender = None
-        offices = OFFICE_HEADS.get(head.lower_) if singular else None
+        gender = office = None
+        modifiers = {c.lower_ for c in head.children if c.dep_ in ("compound", "amod")}
+        offices = None
+        if singular:
+            offices = next((o for word, o in OFFICE_MODIFIERS.items()
+                            if word in modifiers and head.lower_ == "minister"), None) or \
+                OFFICE_HEADS.get(head.lower_)
         if offices and published is not None:
             holder = self.gaz.office_holder(code, offices, published)
             if holder is not None:
-                name, gender = holder.name, holder.gender or None
+                name, gender, office = holder.name, holder.gender or None, holder.office
         actor = _actor(doc, code, sector, name, ent.start_char, ent.end_char)
         return Resolved(Mention(span=_span(doc, start, end), kind=kind, actor=actor), head.i,
-                        gender)
+                        gender, office, descriptor=office is None and kind == "person")
 
     def _sector_of(self, token: Token) -> str | None:
         """The sector an actor noun gives ("troops" MIL), trying the compound phrase first
@@ -353,6 +404,16 @@ def _acts(token: Token) -> bool:
     if token.dep_ == "conj":
         return _acts(token.head)
     return False
+
+
+def _addressed(token: Token) -> bool:
+    """The direct object of a verb of addressing ("warned Washington")."""
+    return token.dep_ in ("dobj", "dative") and token.head.lemma_ in ADDRESSEE_VERBS
+
+
+def _located(token: Token) -> bool:
+    """Object of a place preposition ("in Tel Aviv", "the streets of Brussels")."""
+    return token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS | {"of"}
 
 
 def _possessed_sector(ent: SpacySpan, gaz: Gazetteer) -> tuple[str, Token] | None:

@@ -41,6 +41,14 @@ OFFICE_NOUNS = frozenset({
     "incumbent", "secretary",
 })
 FEMALE_NOUNS = frozenset({"queen", "spokeswoman", "stateswoman", "princess"})
+# The office a definite description names ("the chancellor" is the head of government).
+NOUN_OFFICES = {
+    "president": "head_of_state", "king": "head_of_state", "queen": "head_of_state",
+    "emir": "head_of_state", "monarch": "head_of_state", "chancellor": "head_of_government",
+    "premier": "head_of_government", "prime minister": "head_of_government",
+    "foreign minister": "foreign_minister", "defence minister": "defence_minister",
+    "defense minister": "defence_minister",
+}
 _WINDOW = 6  # sentences a pronoun may reach back
 
 
@@ -52,6 +60,7 @@ class Chain:
     actor: Actor | None
     gender: str | None
     last_sentence: int
+    office: str | None = None
     mentions: int = 1
     subject: bool = False
     tokens: list[int] = field(default_factory=list)
@@ -87,7 +96,8 @@ def resolve_people(doc: Doc, resolved: list[Resolved]) -> list[Resolved]:
         person = people.get(token.i)
         if person is not None:
             named = _name(chains, person, token, sentence)
-            if person.mention.actor is None and named.actor is not None:
+            if named.actor is not None and (person.mention.actor is None or (
+                    person.descriptor and named.actor != person.mention.actor)):
                 completed[token.i] = Resolved(
                     _refer(doc, named, person.mention.span.start, person.mention.span.end),
                     token.i, named.gender)
@@ -98,13 +108,18 @@ def resolve_people(doc: Doc, resolved: list[Resolved]) -> list[Resolved]:
         gender: str | None
         if token.pos_ == "PRON" and (lower in MALE or lower in FEMALE):
             gender = "m" if lower in MALE else "f"
-            chain = _best(chains, sentence, gender=gender, office=False)
+            chain = _reporter(chains, token, gender) or _best(
+                chains, sentence, gender=gender, office=False, exclude=_coarguments(doc, token))
             if chain is not None:
                 found.append(_refer(doc, chain, token.idx, token.idx + len(token.text)))
                 _touch(chain, token, sentence)
         elif lower in PERSON_NOUNS and token.pos_ == "NOUN" and _definite(token):
             gender = "f" if lower in FEMALE_NOUNS else None
-            chain = _best(chains, sentence, gender=gender, office=lower in OFFICE_NOUNS)
+            modifier = next((c.lower_ for c in token.children if c.dep_ in ("compound", "amod")
+                             and f"{c.lower_} {lower}" in NOUN_OFFICES), None)
+            wanted = NOUN_OFFICES.get(f"{modifier} {lower}" if modifier else lower)
+            chain = _best(chains, sentence, gender=gender, office=lower in OFFICE_NOUNS,
+                          wanted=wanted)
             if chain is not None:
                 start = min(t.idx for t in token.subtree if t.i <= token.i)
                 found.append(_refer(doc, chain, start, token.idx + len(token.text)))
@@ -126,6 +141,15 @@ def _name(chains: list[Chain], person: Resolved, token: Token, sentence: int) ->
     text = mention.span.text
     # A leader's chain is named by the canonical name; anyone else by the words used.
     name = actor.name if actor is not None and text.split()[-1] in actor.name.split() else text
+    if person.descriptor and actor is not None:
+        # "the German minister" after "Annalena Baerbock": the same person, if one of
+        # that country was named recently; otherwise a new, nameless person
+        same = [c for c in chains if c.actor is not None and c.actor.code == actor.code
+                and sentence - c.last_sentence <= _WINDOW]
+        if same:
+            chain = max(same, key=lambda c: c.salience(sentence))
+            _touch(chain, token, sentence)
+            return chain
     for chain in chains:
         words = chain.name.split()
         if chain.name == name or (" " not in text and text in words):
@@ -134,7 +158,8 @@ def _name(chains: list[Chain], person: Resolved, token: Token, sentence: int) ->
             chain.actor = chain.actor or actor
             return chain
     chain = Chain(name=name, actor=actor, gender=person.gender, last_sentence=sentence,
-                  subject=token.dep_ in ("nsubj", "nsubjpass"), tokens=[token.i])
+                  office=person.office, subject=token.dep_ in ("nsubj", "nsubjpass"),
+                  tokens=[token.i])
     chains.append(chain)
     return chain
 
@@ -146,13 +171,45 @@ def _touch(chain: Chain, token: Token, sentence: int) -> None:
     chain.tokens.append(token.i)
 
 
+def _reporter(chains: list[Chain], pronoun: Token, gender: str) -> Chain | None:
+    """ "Clinton praised him and said he would press Congress": the subject of a reported
+    clause is, unless the text says otherwise, whoever is reporting it."""
+    if pronoun.dep_ not in ("nsubj", "nsubjpass") or pronoun.head.dep_ != "ccomp":
+        return None
+    verb = pronoun.head.head
+    while True:
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects or verb.dep_ != "conj" or verb.head is verb:
+            break
+        verb = verb.head  # "... and said he would": the subject is the first verb's
+    for subject in subjects:
+        for chain in chains:
+            if subject.i in chain.tokens and chain.gender in (None, gender):
+                return chain
+    return None
+
+
+def _coarguments(doc: Doc, pronoun: Token) -> set[int]:
+    """Tokens an object pronoun cannot refer to: the subject of its own verb ("Sisi
+    assured him": him is not Sisi). Reflexives and possessives are exempt."""
+    if pronoun.dep_ not in ("dobj", "dative", "pobj", "iobj") or pronoun.lower_.endswith("self"):
+        return set()
+    verb = pronoun.head.head if pronoun.dep_ == "pobj" else pronoun.head
+    return {c.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")}
+
+
 def _best(chains: list[Chain], sentence: int, *, gender: str | None,
-          office: bool) -> Chain | None:
+          office: bool, exclude: set[int] | frozenset[int] = frozenset(),
+          wanted: str | None = None) -> Chain | None:
     candidates = [
         c for c in chains
         if sentence - c.last_sentence <= _WINDOW
         and (gender is None or c.gender in (None, gender))
+        and not exclude.intersection(c.tokens)
     ]
+    if wanted is not None:  # "the chancellor": whoever holds that office, if named
+        holders = [c for c in candidates if c.office == wanted]
+        candidates = holders or candidates
     if office:
         holders = [c for c in candidates if c.actor is not None and c.actor.sector == "GOV"]
         candidates = holders or candidates

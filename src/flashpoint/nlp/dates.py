@@ -249,6 +249,23 @@ def _ago(m: re.Match[str], published: dt.date | None, tense: Tense | None
     return _add_months(published, -12 * n), "year"
 
 
+def _ahead(m: re.Match[str], published: dt.date | None, tense: Tense | None
+           ) -> _Resolution | None:
+    """ "in two weeks", "in three days": that much after the dateline."""
+    if published is None:
+        return None
+    word = m["n"].lower()
+    n = int(word) if word.isdigit() else _NUMBERS[word]
+    unit = m["unit"].lower()
+    if unit == "day":
+        return published + dt.timedelta(days=n), "day"
+    if unit == "week":
+        return published + dt.timedelta(days=7 * n), "week"
+    if unit == "month":
+        return _add_months(published, n), "month"
+    return _add_months(published, 12 * n), "year"
+
+
 def _deictic(m: re.Match[str], published: dt.date | None, tense: Tense | None
              ) -> _Resolution | None:
     if published is None:
@@ -332,6 +349,9 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _Pattern(_compile(r"(?<![\w.,])(?P<n>[0-9]{1,3}|an?|one|two|three|four|five|six|seven"
                       r"|eight|nine|ten|eleven|twelve)\s+(?P<unit>day|week|month|year)s?"
                       r"\s+ago\b"), _ago, True, False),
+    _Pattern(_compile(r"\bin\s+(?P<n>[0-9]{1,3}|an?|one|two|three|four|five|six|seven"
+                      r"|eight|nine|ten|eleven|twelve)\s+(?P<unit>day|week|month|year)s?\b"
+                      r"(?!\s+(?:of|ago|time)\b)"), _ahead, True, False),
     _Pattern(_compile(rf"\b{_PREP}(?P<word>the\s+day\s+(?:before\s+yesterday|after\s+tomorrow)"
                       r"|yesterday|today|tomorrow|tonight|last\s+night|(?:earlier|later)\s+today"
                       rf"|this\s+(?:morning|afternoon|evening))\b{_PART_OF_DAY}"),

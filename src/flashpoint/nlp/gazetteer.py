@@ -157,7 +157,10 @@ class Gazetteer:
                                 dt.date.fromisoformat(row["start"]), _date(row["end"]))
                 for form in {row["name"], *_split(row["aliases"])}:
                     bucket = self.leaders.setdefault(fold(form), [])
-                    if tenure not in bucket:
+                    # the same term written twice (two files, two spellings) counts once
+                    if not any(t.code == tenure.code and t.office == tenure.office
+                               and t.start == tenure.start and fold(t.name) == fold(tenure.name)
+                               for t in bucket):
                         bucket.append(tenure)
 
     # ------------------------------------------------------------------ lookups

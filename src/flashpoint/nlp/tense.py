@@ -3,7 +3,9 @@
 Date resolution needs it: "said Thursday" is the Thursday before the dateline, "due to
 meet on Friday" the Friday after. Wire copy marks the future with "will"/"shall", with
 "is due / scheduled / set / expected / going to", and with plans ("plans to visit"), so
-those count as future even when the governing verb is past ("was due to meet").
+those count as future even when the governing verb is past ("was due to meet"), as do
+"would" in reported speech ("said he would meet ... on Friday") and an infinitive under a
+verb of intention ("agreed to meet again on Tuesday").
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from spacy.tokens import Doc, Token
 
 from flashpoint.nlp.dates import Tense
 
-FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
+FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would"})
+# "agreed to meet on Tuesday": an infinitive under these verbs is still to come.
+FUTURE_GOVERNORS = frozenset({"agree", "plan", "promise", "vow", "pledge", "decide", "hope",
+                              "intend", "want", "expect", "aim", "prepare", "threaten",
+                              "offer", "seek", "try", "propose", "undertake", "commit"})
 FUTURE_MARKERS = frozenset({"due", "scheduled", "set", "expected", "going", "planned",
                             "plan", "plans", "planning", "intend", "intends", "aim", "aims",
                             "poised", "slated", "to"})
@@ -45,6 +51,10 @@ def clause_tense(verb: Token) -> Tense | None:
             break
     for token in chain:
         if token.lower_ in FUTURE_MARKERS - {"to"}:
+            return "future"
+        if token.dep_ == "xcomp" and token.head.lemma_ in FUTURE_GOVERNORS and any(
+            c.lower_ == "to" and c.dep_ == "aux" for c in token.children
+        ):
             return "future"
         if any(c.lower_ in FUTURE_AUX and c.dep_ == "aux" for c in token.children):
             return "future"
