@@ -32,6 +32,8 @@ from flashpoint.model import Actor, Mention, MentionKind, Span
 from flashpoint.nlp.gazetteer import Entry, Gazetteer, Tenure, fold
 
 ACTOR_LABELS = frozenset({"PERSON", "NORP", "GPE", "LOC", "ORG", "FAC"})
+# Sectors a bare noun ("the government", "police") takes from the country in context.
+CONTEXT_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY"})
 SURNAME_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "dobj", "conj", "appos", "dative"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PLACE_PREPS = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside",
@@ -47,6 +49,12 @@ PLACE_NOUNS = frozenset({
 })
 PERSON_HEADS = frozenset({"leader", "president", "minister", "official", "envoy", "premier",
                           "strongman", "ruler", "chancellor", "king", "queen", "emir"})
+# Singular nouns for one person: left to coreference rather than to the context country.
+PERSON_WORDS = PERSON_HEADS | frozenset({
+    "diplomat", "spokesman", "spokeswoman", "spokesperson", "ambassador", "general",
+    "commander", "chief", "secretary", "negotiator", "mayor", "governor", "senator",
+    "lawmaker", "judge", "prosecutor", "soldier", "officer", "head", "deputy", "adviser",
+    "advisor", "aide", "monarch", "dictator", "autocrat", "politician"})
 # Descriptor heads that name one office: "the Belarusian leader" is its head of state.
 OFFICE_HEADS = {
     "leader": ("leader", "head_of_state"), "strongman": ("leader", "head_of_state"),
@@ -125,7 +133,42 @@ class ActorResolver:
         if published is not None:
             found += self._bare_surnames(doc, published, covered)
         found.sort(key=lambda r: (r.mention.span.start, -r.mention.span.end))
-        return _drop_nested(found)
+        found = _drop_nested(found)
+        return _drop_nested(sorted(found + self._contextual(doc, found),
+                                   key=lambda r: (r.mention.span.start, -r.mention.span.end)))
+
+    def _contextual(self, doc: Doc, found: list[Resolved]) -> list[Resolved]:
+        """ "The government", "police", "the army" with no country in their phrase: the
+        country the article is about at that point (the most mentioned country so far, or
+        else the one named later in the same sentence), as a reader understands them."""
+        taken = {t.i for r in found for t in doc
+                 if r.mention.span.start <= t.idx < r.mention.span.end}
+        countries = [(r.mention.span.start, r.mention.actor.code) for r in found
+                     if r.mention.actor is not None and r.mention.kind != "person"
+                     and r.mention.actor.code in self.gaz.countries]
+        out: list[Resolved] = []
+        for token in doc:
+            if token.i in taken or token.pos_ != "NOUN" or token.dep_ == "compound":
+                continue
+            sector = self.gaz.sectors.get(fold(token.lemma_)) or \
+                self.gaz.sectors.get(fold(token.text))
+            if sector not in CONTEXT_SECTORS or not _bare(token):
+                continue
+            if token.tag_ == "NN" and (token.lower_ in PERSON_WORDS
+                                       or fold(token.text) in self.gaz.titles):
+                continue  # "the prime minister", "the diplomat": a person, for coreference
+            code = _salient(countries, token)
+            if code is None:
+                continue
+            start = min(t.idx for t in token.subtree
+                        if t.i <= token.i and t.dep_ in ("compound", "det", "amod")
+                        or t.i == token.i)
+            actor = _actor(doc, code, sector, self.gaz.countries[code], start,
+                           token.idx + len(token.text))
+            mention = Mention(span=actor.span or _span(doc, start, token.idx + len(token.text)),
+                              kind="group", actor=actor)
+            out.append(Resolved(mention, token.i))
+        return out
 
     def _bare_surnames(self, doc: Doc, published: dt.date, covered: set[int]) -> list[Resolved]:
         """Surnames the NER missed ("Merkel said ..." at a sentence start): a capitalised
@@ -172,10 +215,19 @@ class ActorResolver:
             mention = Mention(span=_span(doc, ent.start_char, ent.end_char), kind="person",
                               actor=actor)
             return Resolved(mention, ent.root.i, tenure.gender or None, tenure.office)
-        described = self._described_person(ent) or self._former(ent, published)
+        described = (self._described_person(ent) or self._former(ent, published)
+                     or (self._known_person(ent) if len(ent) > 1 else None))
         mention = Mention(span=_span(doc, ent.start_char, ent.end_char), kind="person",
                           actor=described)
         return Resolved(mention, ent.root.i)
+
+    def _known_person(self, ent: SpacySpan) -> Actor | None:
+        """A leader-table name not in office on the date (an article from before their
+        term): their country, with no sector, when the name is one person."""
+        found = self.gaz.tenures(ent.text, None)
+        if len({(fold(t.name), t.code) for t in found}) != 1:
+            return None
+        return _actor(ent.doc, found[0].code, None, found[0].name, ent.start_char, ent.end_char)
 
     def _former(self, ent: SpacySpan, published: dt.date | None) -> Actor | None:
         """A former office holder (PLOVER sector ELI): "Bazoum" after the 2023 coup."""
@@ -199,14 +251,17 @@ class ActorResolver:
         if not candidates:
             return None
         people = {fold(t.name) for t in candidates}
-        if len(people) > 1:
+        if len(people) > 1 and published is not None:
             wanted = self._title_office(ent)
             narrowed = [t for t in candidates if t.office == wanted] if wanted else []
             if len({fold(t.name) for t in narrowed}) != 1:
                 return None
             candidates = narrowed
-        if published is None and len({(fold(t.name), t.code) for t in candidates}) > 1:
-            return None
+        if published is None:
+            # No date: the most recent holder of the name ("Maduro" is Nicolás, not the
+            # Honduran president of 2002), as a reader of current news would assume.
+            latest = max(candidates, key=lambda t: t.start)
+            candidates = [t for t in candidates if fold(t.name) == fold(latest.name)]
         return min(candidates, key=lambda t: _OFFICE_PRIORITY.get(t.office, 9))
 
     def _title_office(self, ent: SpacySpan) -> str | None:
@@ -289,7 +344,8 @@ class ActorResolver:
         name = self.gaz.countries.get(code, code)
         sector = place.sector if place and place.kind == "territory" else None
         acting = _acts(ent.root)
-        possessed = _possessed_sector(ent, self.gaz)
+        possessed = _possessed_sector(ent, self.gaz) or self._attached_sector(
+            ent, country=kind == "country" or kind == "other")
         if possessed is not None:
             return self._descriptor(ent, code, possessed[0], name, possessed[1], published)
         if place is not None and place.kind == "capital" and (acting or _addressed(ent.root)):
@@ -301,16 +357,23 @@ class ActorResolver:
     def _demonym(self, ent: SpacySpan, entry: Entry,
                  published: dt.date | None) -> Resolved | None:
         doc = ent.doc
-        head = ent.root.head
-        if ent.root.dep_ in ("amod", "compound", "nmod") and head.i >= ent.end:
+        root = ent.root
+        while root.dep_ == "conj" and root.head.ent_type_ == "NORP":
+            root = root.head  # "Israeli and Palestinian officials": share the noun
+        head = root.head
+        if root.dep_ in ("amod", "compound", "nmod") and head.i >= ent.end:
             nxt = doc[head.i + 1] if head.i + 1 < len(doc) else head
             if "PERSON" in (head.ent_type_, head.head.ent_type_, nxt.ent_type_):
                 return None  # "Belarusian President Alexander Lukashenko": the person decides
             sector = self._sector_of(head)
             if sector is not None:
                 return self._descriptor(ent, entry.code, sector, entry.name, head, published)
-            return None  # "Russian-style mobilization", "Russian territory": no actor
-        if ent.root.pos_ in ("NOUN", "PROPN") or ent.root.dep_ in SUBJECT_DEPS | {"pobj", "dobj"}:
+            if doc[ent.end - 1].whitespace_ == "" and ent.end < len(doc) and \
+                    doc[ent.end].text == "-":
+                return None  # "Russian-style", "Saudi-led": not an actor by itself
+            # "Russian territory", "Palestinian attack": the country, as an attribute
+            return self._simple(ent, entry.code, None, entry.name, "other")
+        if root.pos_ in ("NOUN", "PROPN", "ADJ") or root.dep_ in SUBJECT_DEPS | {"pobj", "dobj"}:
             return self._simple(ent, entry.code, None, entry.name, "group")
         return None
 
@@ -321,6 +384,10 @@ class ActorResolver:
         doc = ent.doc
         start = min(ent.start_char, head.idx)
         end = max(ent.end_char, head.idx + len(head.text))
+        between = doc[min(ent.end, head.i) : max(ent.start, head.i + 1)]
+        if any(t.ent_type_ in ACTOR_LABELS and not ent.start <= t.i < ent.end
+               for t in between if t.i != head.i):
+            start, end = ent.start_char, ent.end_char  # "Hungarian and Romanian officials"
         singular = head.tag_ in ("NN", "NNP")
         kind: MentionKind = "person" if singular and (
             fold(head.text) in self.gaz.titles or head.lower_ in PERSON_HEADS) else "group"
@@ -338,6 +405,24 @@ class ActorResolver:
         actor = _actor(doc, code, sector, name, ent.start_char, ent.end_char)
         return Resolved(Mention(span=_span(doc, start, end), kind=kind, actor=actor), head.i,
                         gender, office, descriptor=office is None and kind == "person")
+
+    def _attached_sector(self, ent: SpacySpan, *, country: bool) -> tuple[str, Token] | None:
+        """ "Ivory Coast rebels", "U.S. negotiator" (a modifier of an actor noun) and
+        "rebels in Ivory Coast", "the president of Armenia" (its prepositional object):
+        the place gives the code, the noun the sector. A city after "in" is where they
+        are ("governors in Moscow"), not whom they belong to."""
+        root = ent.root
+        noun: Token | None = None
+        if root.dep_ in ("compound", "amod", "nmod") and root.head.i >= ent.end:
+            noun = root.head
+        elif root.dep_ == "pobj" and root.head.lower_ in (
+                ("of", "in", "from") if country else ("of",)) and \
+                root.head.head.pos_ in ("NOUN", "PROPN") and root.head.head.i < ent.start:
+            noun = root.head.head
+        if noun is None or noun.ent_type_ in ACTOR_LABELS:
+            return None
+        sector = self._sector_of(noun)
+        return (sector, noun) if sector else None
 
     def _sector_of(self, token: Token) -> str | None:
         """The sector an actor noun gives ("troops" MIL), trying the compound phrase first
@@ -404,6 +489,36 @@ def _acts(token: Token) -> bool:
     if token.dep_ == "conj":
         return _acts(token.head)
     return False
+
+
+def _bare(token: Token) -> bool:
+    """An actor noun with no owner of its own: not "his forces", "Iran's army", "a
+    government", "Russian troops" (those are resolved elsewhere or are indefinite)."""
+    for child in token.children:
+        if child.dep_ == "poss" or (child.dep_ in ("amod", "compound", "nmod")
+                                    and child.ent_type_ in ACTOR_LABELS):
+            return False
+        if child.dep_ == "det" and child.lower_ not in ("the",):
+            return False
+        if child.dep_ == "prep" and child.lower_ in ("of", "from"):
+            return False
+    definite = any(c.dep_ == "det" for c in token.children)
+    return definite or token.tag_ == "NNS"
+
+
+def _salient(countries: list[tuple[int, str]], token: Token) -> str | None:
+    """The most mentioned country before `token` (latest on ties), else the first one
+    named later in its sentence."""
+    before = [code for start, code in countries if start < token.idx]
+    if before:
+        counts: dict[str, int] = {}
+        for code in before:
+            counts[code] = counts.get(code, 0) + 1
+        best = max(counts.values())
+        return next(code for code in reversed(before) if counts[code] == best)
+    sentence_end = token.sent.end_char
+    after = [code for start, code in countries if token.idx < start < sentence_end]
+    return after[0] if after else None
 
 
 def _addressed(token: Token) -> bool:
