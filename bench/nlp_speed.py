@@ -140,12 +140,12 @@ def measure(shared: Path, repeats: int, batch: int) -> dict[str, Any]:
 
 
 def environment() -> dict[str, str]:
-    import spacy
+    from spacy import about
 
     from flashpoint import __version__
     from flashpoint.pipeline import CODER_VERSION
 
-    return {"flashpoint": __version__, "coder": CODER_VERSION, "spacy": spacy.__version__,
+    return {"flashpoint": __version__, "coder": CODER_VERSION, "spacy": about.__version__,
             "model": MODEL, "python": platform.python_version(),
             "machine": platform.machine(), "cpus": str(os.cpu_count()),
             "date": dt.date.today().isoformat()}

@@ -33,7 +33,14 @@ from flashpoint.nlp.gazetteer import Entry, Gazetteer, Tenure, fold
 
 ACTOR_LABELS = frozenset({"PERSON", "NORP", "GPE", "LOC", "ORG", "FAC"})
 # Sectors a bare noun ("the government", "police") takes from the country in context.
-CONTEXT_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY"})
+CONTEXT_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "CVL", "REB", "OPP"})
+# Heads of institution names that belong to the country in context ("the Senate",
+# "Supreme Court", "Interior Ministry", "Federal Police").
+INSTITUTION_HEADS = frozenset({
+    "senate", "house", "congress", "parliament", "assembly", "court", "ministry",
+    "department", "police", "army", "navy", "cabinet", "government", "council",
+    "commission", "agency", "office", "guard", "forces", "presidency", "judiciary",
+})
 SURNAME_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "dobj", "conj", "appos", "dative"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PLACE_PREPS = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside",
@@ -90,8 +97,23 @@ class Resolved:
     descriptor: bool = False  # "the German minister": a description, not a name
 
 
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, computed once per Doc: spaCy rebuilds it from every token on each
+    access, which made span building the NLP stage's main cost."""
+    text = doc.user_data.get("flashpoint_text")
+    if text is None:
+        text = doc.user_data["flashpoint_text"] = doc.text
+    return str(text)
+
+
+def token_indices(doc: Doc, start_char: int, end_char: int) -> range:
+    """Indices of the tokens that overlap the characters [start_char, end_char)."""
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    return range(span.start, span.end) if span is not None else range(0)
+
+
 def _span(doc: Doc, start_char: int, end_char: int) -> Span:
-    return Span.of(doc.text, start_char, end_char)
+    return Span.of(doc_text(doc), start_char, end_char)
 
 
 def _actor(doc: Doc, code: str, sector: str | None, name: str, start: int, end: int) -> Actor:
@@ -129,23 +151,47 @@ class ActorResolver:
             if resolved is not None:
                 found.append(resolved)
                 m = resolved.mention.span
-                covered.update(t.i for t in doc if m.start <= t.idx < m.end)
-        if published is not None:
-            found += self._bare_surnames(doc, published, covered)
+                covered.update(token_indices(doc, m.start, m.end))
+        found += self._bare_surnames(doc, published, covered)
         found.sort(key=lambda r: (r.mention.span.start, -r.mention.span.end))
         found = _drop_nested(found)
+        found = self._in_context(doc, found)
         return _drop_nested(sorted(found + self._contextual(doc, found),
                                    key=lambda r: (r.mention.span.start, -r.mention.span.end)))
+
+    def _in_context(self, doc: Doc, found: list[Resolved]) -> list[Resolved]:
+        """Unresolved titled people ("Interior Minister X") and institutions ("the
+        Senate", "Supreme Court") belong to the country the article is about there."""
+        countries = _country_mentions(found, self.gaz)
+        out: list[Resolved] = []
+        for item in found:
+            mention = item.mention
+            if mention.actor is not None or mention.kind not in ("person", "org", "other"):
+                out.append(item)
+                continue
+            span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+            sector = None
+            if span is not None and mention.kind == "person":
+                sector = self._title_sector(list(doc[max(0, span.start - 4) : span.start]))
+            elif span is not None and span.root.lower_ in INSTITUTION_HEADS:
+                sector = self._sector_of(span.root) or _institution_sector(span.root.lower_)
+            code = _salient(countries, doc[span.start]) if span is not None and sector else None
+            if code is None:
+                out.append(item)
+                continue
+            name = mention.span.text if mention.kind == "person" else self.gaz.countries[code]
+            actor = _actor(doc, code, sector, name, mention.span.start, mention.span.end)
+            out.append(Resolved(mention.model_copy(update={"actor": actor}), item.root,
+                                item.gender, item.office, item.descriptor))
+        return out
 
     def _contextual(self, doc: Doc, found: list[Resolved]) -> list[Resolved]:
         """ "The government", "police", "the army" with no country in their phrase: the
         country the article is about at that point (the most mentioned country so far, or
         else the one named later in the same sentence), as a reader understands them."""
-        taken = {t.i for r in found for t in doc
-                 if r.mention.span.start <= t.idx < r.mention.span.end}
-        countries = [(r.mention.span.start, r.mention.actor.code) for r in found
-                     if r.mention.actor is not None and r.mention.kind != "person"
-                     and r.mention.actor.code in self.gaz.countries]
+        taken = {i for r in found
+                 for i in token_indices(doc, r.mention.span.start, r.mention.span.end)}
+        countries = _country_mentions(found, self.gaz)
         out: list[Resolved] = []
         for token in doc:
             if token.i in taken or token.pos_ != "NOUN" or token.dep_ == "compound":
@@ -170,16 +216,20 @@ class ActorResolver:
             out.append(Resolved(mention, token.i))
         return out
 
-    def _bare_surnames(self, doc: Doc, published: dt.date, covered: set[int]) -> list[Resolved]:
+    def _bare_surnames(self, doc: Doc, published: dt.date | None,
+                       covered: set[int]) -> list[Resolved]:
         """Surnames the NER missed ("Merkel said ..." at a sentence start): a capitalised
         proper noun in an actor's syntactic role that names exactly one person in office
-        on the article's date."""
+        on the article's date (without a date: one person, the latest of that name)."""
         found: list[Resolved] = []
         for token in doc:
             if (token.i in covered or token.ent_type_ or token.pos_ != "PROPN"
                     or not token.is_title or token.dep_ not in SURNAME_DEPS):
                 continue
             tenures = self.gaz.tenures(token.text, published)
+            if published is None and tenures:
+                latest = fold(tenures[0].name)  # most recent first
+                tenures = [t for t in tenures if fold(t.name) == latest]
             if len({fold(t.name) for t in tenures}) == 1:
                 found.append(self._person(doc[token.i : token.i + 1], published))
         return found
@@ -215,11 +265,29 @@ class ActorResolver:
             mention = Mention(span=_span(doc, ent.start_char, ent.end_char), kind="person",
                               actor=actor)
             return Resolved(mention, ent.root.i, tenure.gender or None, tenure.office)
+        # With a date, the date says whether a titled name is still in office; without
+        # one (or before it is known), the title in the text does.
         described = (self._described_person(ent) or self._former(ent, published)
+                     or self._titled_leader(ent)
                      or (self._known_person(ent) if len(ent) > 1 else None))
         mention = Mention(span=_span(doc, ent.start_char, ent.end_char), kind="person",
                           actor=described)
         return Resolved(mention, ent.root.i)
+
+    def _titled_leader(self, ent: SpacySpan) -> Actor | None:
+        """ "President Bush" in text whose date is unknown or wrong: the title in the text
+        says the person holds office, so a leader of that name and office is GOV."""
+        office = self._title_office(ent)
+        before = {t.lower_ for t in ent.doc[max(0, ent.start - 4) : ent.start]}
+        if office is None or before & {"former", "ex", "ex-", "ousted", "late", "deposed"}:
+            return None
+        found = [t for t in self.gaz.tenures(ent.text, None) or
+                 (self.gaz.tenures(ent[-1].text, None) if len(ent) > 1 else [])
+                 if t.office == office or office == "leader"]
+        if len({t.code for t in found}) != 1:
+            return None
+        latest = max(found, key=lambda t: t.start)
+        return _actor(ent.doc, latest.code, "GOV", latest.name, ent.start_char, ent.end_char)
 
     def _known_person(self, ent: SpacySpan) -> Actor | None:
         """A leader-table name not in office on the date (an article from before their
@@ -419,6 +487,10 @@ class ActorResolver:
                 ("of", "in", "from") if country else ("of",)) and \
                 root.head.head.pos_ in ("NOUN", "PROPN") and root.head.head.i < ent.start:
             noun = root.head.head
+            if root.head.lower_ != "of" and noun.tag_ != "NNS":
+                return None  # "a state of emergency in Colombia": only "rebels in X"
+            if any(c.ent_type_ == "NORP" for c in noun.children):
+                return None  # "Albanian rebels in Macedonia": the nationality decides
         if noun is None or noun.ent_type_ in ACTOR_LABELS:
             return None
         sector = self._sector_of(noun)
@@ -489,6 +561,19 @@ def _acts(token: Token) -> bool:
     if token.dep_ == "conj":
         return _acts(token.head)
     return False
+
+
+def _country_mentions(found: list[Resolved], gaz: Gazetteer) -> list[tuple[int, str]]:
+    """(offset, country code) of the mentions that name a country's people or places."""
+    return [(r.mention.span.start, r.mention.actor.code) for r in found
+            if r.mention.actor is not None and r.mention.kind != "person"
+            and r.mention.actor.code in gaz.countries]
+
+
+def _institution_sector(head: str) -> str:
+    return {"senate": "LEG", "house": "LEG", "congress": "LEG", "parliament": "LEG",
+            "assembly": "LEG", "court": "JUD", "judiciary": "JUD", "police": "COP",
+            "army": "MIL", "navy": "MIL", "forces": "MIL", "guard": "COP"}.get(head, "GOV")
 
 
 def _bare(token: Token) -> bool:

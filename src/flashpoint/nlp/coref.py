@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from flashpoint.model import Actor, Mention, Span
-from flashpoint.nlp.actors import Resolved
+from flashpoint.nlp.actors import Resolved, doc_text, token_indices
 
 MALE = frozenset({"he", "him", "his", "himself"})
 FEMALE = frozenset({"she", "her", "hers", "herself"})
@@ -86,8 +86,8 @@ def resolve_people(doc: Doc, resolved: list[Resolved]) -> list[Resolved]:
     mentions for the pronouns and descriptors that were resolved."""
     sentence_of = _sentence_index(doc)
     people = {r.root: r for r in resolved if r.mention.kind == "person"}
-    taken = {t.i for r in resolved for t in doc
-             if r.mention.span.start <= t.idx < r.mention.span.end}
+    taken = {i for r in resolved
+             for i in token_indices(doc, r.mention.span.start, r.mention.span.end)}
     chains: list[Chain] = []
     found: list[Mention] = []
     completed: dict[int, Resolved] = {}
@@ -226,5 +226,5 @@ def _definite(token: Token) -> bool:
 def _refer(doc: Doc, chain: Chain, start: int, end: int) -> Mention:
     actor = chain.actor
     if actor is not None:
-        actor = actor.model_copy(update={"span": Span.of(doc.text, start, end)})
-    return Mention(span=Span.of(doc.text, start, end), kind="person", actor=actor)
+        actor = actor.model_copy(update={"span": Span.of(doc_text(doc), start, end)})
+    return Mention(span=Span.of(doc_text(doc), start, end), kind="person", actor=actor)

@@ -83,7 +83,7 @@ class NlpStage:
             resolved = resolve_people(doc, self.resolver(doc, published))
             mentions = sorted((r.mention for r in resolved),
                               key=lambda m: (m.span.start, m.span.end))
-            dates = find_dates(doc.text, published, tense_lookup(doc))
+            dates = find_dates(draft.article.text, published, tense_lookup(doc))
             extras = {**draft.extras, "spacy": doc, "resolved": resolved, "dates": dates}
             out.append(draft.with_(mentions=tuple(mentions), extras=extras))
         return out
