@@ -41,7 +41,8 @@ INSTITUTION_HEADS = frozenset({
     "department", "police", "army", "navy", "cabinet", "government", "council",
     "commission", "agency", "office", "guard", "forces", "presidency", "judiciary",
 })
-SURNAME_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "dobj", "conj", "appos", "dative"})
+SURNAME_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "dobj", "conj", "appos", "dative",
+                          "pobj"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PLACE_PREPS = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside",
                          "inside", "around", "towards", "toward", "through", "via", "within",
@@ -240,6 +241,8 @@ class ActorResolver:
                 or not any(c.isalpha() for c in ent.text)):
             return None  # "president.gov.by": a photo credit, not an actor
         entries = self.gaz.lookup(ent.text)
+        if ent.label_ == "PERSON" and not entries and ent.root.lower_ in INSTITUTION_HEADS:
+            return self._unknown(ent, label="ORG")  # "Delhi Police" tagged as a person
         if ent.label_ == "PERSON" or (not entries and ent.label_ in ("ORG", "GPE")
                                       and self.gaz.tenures(ent.text, None)):
             if self._is_place(ent, entries):
@@ -521,26 +524,33 @@ class ActorResolver:
         return Resolved(Mention(span=_span(doc, ent.start_char, ent.end_char), kind=kind,
                                 actor=actor), ent.root.i)
 
-    def _unknown(self, ent: SpacySpan) -> Resolved | None:
+    def _unknown(self, ent: SpacySpan, label: str | None = None) -> Resolved | None:
         """An entity the gazetteers do not know: a city, a "Polish Foreign Ministry", or
         an unresolved organisation (kept as a mention without actor)."""
         doc = ent.doc
         span = _span(doc, ent.start_char, ent.end_char)
-        if ent.label_ in ("GPE", "LOC", "FAC"):
+        label = label or ent.label_
+        if label in ("GPE", "LOC", "FAC"):
             city = self.gaz.city(ent.text)
             if city is not None:
                 return self._place(ent, [])
             return Resolved(Mention(span=span, kind="other", actor=None), ent.root.i)
-        if ent.label_ == "ORG":
+        if label == "ORG":
             for token in ent:
                 entries = [e for e in self.gaz.lookup(token.text)
-                           if e.kind in ("demonym", "country")]
-                if entries:
-                    sector = self._sector_of(ent[-1])
-                    name = self.gaz.countries.get(entries[0].code, entries[0].code)
-                    return self._simple(ent, entries[0].code, sector, name, "org")
+                           if e.kind in ("demonym", "country", "capital")]
+                code = entries[0].code if entries else None
+                if code is None and token.is_title and ent.root.lower_ in INSTITUTION_HEADS:
+                    city = self.gaz.city(token.text)  # "Delhi Police", "Madras High Court"
+                    code = city.code if city else None
+                if code is not None:
+                    sector = self._sector_of(ent[-1]) or (
+                        _institution_sector(ent.root.lower_)
+                        if ent.root.lower_ in INSTITUTION_HEADS else None)
+                    name = self.gaz.countries.get(code, code)
+                    return self._simple(ent, code, sector, name, "org")
             return Resolved(Mention(span=span, kind="org", actor=None), ent.root.i)
-        if ent.label_ == "NORP":
+        if label == "NORP":
             return None
         return Resolved(Mention(span=span, kind="other", actor=None), ent.root.i)
 

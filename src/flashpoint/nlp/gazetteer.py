@@ -65,8 +65,10 @@ class City:
 
 
 def fold(text: str) -> str:
-    """Lookup key: accents removed, case-folded, curly apostrophes straightened."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    """Lookup key: accents removed, case-folded, curly apostrophes straightened, hyphens
+    as spaces ("Abdul-Mahdi" and "Abdul Mahdi" are one name)."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00b4", "'")
+    text = text.replace("-", " ").replace("\u2010", " ")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
@@ -212,6 +214,12 @@ class Gazetteer:
             city = City(row["name"], code, float(row["latitude"]), float(row["longitude"]),
                         int(row["population"]))
             table[fold(row["name"])].append(city)
+            if city.population >= 100_000:  # "Basra" for Basrah, "Daraa" for Dar'a
+                for alt in row.get("alternatenames") or []:
+                    if alt.isascii() and alt[:1].isupper() and len(alt) > 3:
+                        key = fold(alt)
+                        if city not in table[key]:
+                            table[key].append(city)
         for cities in table.values():
             cities.sort(key=lambda c: -c.population)
         return dict(table)
