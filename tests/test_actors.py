@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from hypothesis import strategies as st
 
 import flashpoint
 from flashpoint.model import Document, Mention
+from gold import extract_cached, known_failure_param
 
 GOLD = json.loads((Path(__file__).parent / "data" / "actors.json").read_text("utf-8"))
 CASES: list[dict[str, Any]] = GOLD["cases"]
@@ -46,15 +46,12 @@ KNOWN_FAILURES: dict[str, str] = {
 }
 
 
-@cache
-def _extract(text: str, published: str) -> Document:
-    return flashpoint.extract(text, published=published)
 
 
 @pytest.fixture(scope="session")
 def extract() -> Callable[[str, str], Document]:
     """One extraction per gold text for the whole session (the model loads once)."""
-    return _extract
+    return extract_cached
 
 
 def locate(text: str, needle: str, context: str | None = None) -> int:
@@ -74,9 +71,7 @@ def best_overlap(doc: Document, start: int, end: int) -> Mention | None:
 
 
 def _param(test_id: str, *values: Any) -> Any:
-    reason = KNOWN_FAILURES.get(test_id)
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-    return pytest.param(*values, id=test_id, marks=marks)
+    return known_failure_param(KNOWN_FAILURES, test_id, *values)
 
 
 def _expectations() -> Iterator[Any]:

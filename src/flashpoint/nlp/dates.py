@@ -233,29 +233,10 @@ def _relative_unit(m: re.Match[str], published: dt.date | None, tense: Tense | N
     return dt.date(published.year + step, 1, 1), "year"
 
 
-def _ago(m: re.Match[str], published: dt.date | None, tense: Tense | None
-         ) -> _Resolution | None:
-    if published is None:
-        return None
+def _shift(m: re.Match[str], published: dt.date, sign: int) -> _Resolution:
+    """`published` moved by the match's "N units" (`sign` -1: ago, +1: ahead)."""
     word = m["n"].lower()
-    n = int(word) if word.isdigit() else _NUMBERS[word]
-    unit = m["unit"].lower()
-    if unit == "day":
-        return published - dt.timedelta(days=n), "day"
-    if unit == "week":
-        return published - dt.timedelta(days=7 * n), "week"
-    if unit == "month":
-        return _add_months(published, -n), "month"
-    return _add_months(published, -12 * n), "year"
-
-
-def _ahead(m: re.Match[str], published: dt.date | None, tense: Tense | None
-           ) -> _Resolution | None:
-    """ "in two weeks", "in three days": that much after the dateline."""
-    if published is None:
-        return None
-    word = m["n"].lower()
-    n = int(word) if word.isdigit() else _NUMBERS[word]
+    n = sign * (int(word) if word.isdigit() else _NUMBERS[word])
     unit = m["unit"].lower()
     if unit == "day":
         return published + dt.timedelta(days=n), "day"
@@ -264,6 +245,18 @@ def _ahead(m: re.Match[str], published: dt.date | None, tense: Tense | None
     if unit == "month":
         return _add_months(published, n), "month"
     return _add_months(published, 12 * n), "year"
+
+
+def _ago(m: re.Match[str], published: dt.date | None, tense: Tense | None
+         ) -> _Resolution | None:
+    """ "two weeks ago", "a year ago": that much before the dateline."""
+    return None if published is None else _shift(m, published, -1)
+
+
+def _ahead(m: re.Match[str], published: dt.date | None, tense: Tense | None
+           ) -> _Resolution | None:
+    """ "in two weeks", "in three days": that much after the dateline."""
+    return None if published is None else _shift(m, published, 1)
 
 
 def _deictic(m: re.Match[str], published: dt.date | None, tense: Tense | None
