@@ -435,7 +435,9 @@ class ActorResolver:
         if root.dep_ in ("amod", "compound", "nmod") and head.i >= ent.end:
             nxt = doc[head.i + 1] if head.i + 1 < len(doc) else head
             if "PERSON" in (head.ent_type_, head.head.ent_type_, nxt.ent_type_):
-                return None  # "Belarusian President Alexander Lukashenko": the person decides
+                # "Belarusian President Alexander Lukashenko": the person is resolved on
+                # their own; the nationality stays a mention of its own, without sector
+                return self._simple(ent, entry.code, None, entry.name, "other")
             sector = self._sector_of(head)
             if sector is not None:
                 return self._descriptor(ent, entry.code, sector, entry.name, head, published)
