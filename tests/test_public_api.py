@@ -46,3 +46,10 @@ def test_extract_many_matches_extract_in_order() -> None:
 def test_extract_many_rejects_zero_processes() -> None:
     with pytest.raises(flashpoint.ConfigError):
         list(flashpoint.extract_many(["x"], n_process=0))
+
+
+def test_extract_many_with_two_processes_matches_extract() -> None:
+    texts = ["Warsaw closed the Bobrowniki border checkpoint last week.",
+             "Putin met Lukashenko in Minsk on Friday.", ""] * 3
+    assert list(flashpoint.extract_many(texts, n_process=2)) == [
+        flashpoint.extract(t) for t in texts]
