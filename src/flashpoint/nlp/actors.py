@@ -34,6 +34,9 @@ from flashpoint.nlp.gazetteer import Entry, Gazetteer, Tenure, fold
 ACTOR_LABELS = frozenset({"PERSON", "NORP", "GPE", "LOC", "ORG", "FAC"})
 # Sectors a bare noun ("the government", "police") takes from the country in context.
 CONTEXT_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "CVL", "REB", "OPP"})
+CORPORATE_SUFFIXES = frozenset({"inc", "corp", "corporation", "ltd", "llc", "plc", "ag",
+                                "sa", "co", "company", "group", "holdings", "industries",
+                                "limited", "gmbh", "nv", "bv", "spa"})
 # Heads of institution names that belong to the country in context ("the Senate",
 # "Supreme Court", "Interior Ministry", "Federal Police").
 INSTITUTION_HEADS = frozenset({
@@ -160,9 +163,17 @@ class ActorResolver:
         return _drop_nested(sorted(found + self._contextual(doc, found),
                                    key=lambda r: (r.mention.span.start, -r.mention.span.end)))
 
-    def _in_context(self, doc: Doc, found: list[Resolved]) -> list[Resolved]:
-        """Unresolved titled people ("Interior Minister X") and institutions ("the
-        Senate", "Supreme Court") belong to the country the article is about there."""
+    def complete_from_context(self, doc: Doc, resolved: list[Resolved]) -> list[Resolved]:
+        """After coreference: people still without an actor take the context country."""
+        return self._in_context(doc, resolved, people=True)
+
+    def _in_context(self, doc: Doc, found: list[Resolved], *,
+                    people: bool = False) -> list[Resolved]:
+        """Names no gazetteer knows belong to the country the article is about there:
+        titled people ("Interior Minister X") and institutions ("the Senate", "Supreme
+        Court") with the sector their title gives, other people, organisations and places
+        ("Disha Ravi", "Eastern Ghouta", a company) with the country only (a company with
+        a corporate suffix as a business). The actor's name is the name in the text."""
         countries = _country_mentions(found, self.gaz)
         out: list[Resolved] = []
         for item in found:
@@ -176,11 +187,18 @@ class ActorResolver:
                 sector = self._title_sector(list(doc[max(0, span.start - 4) : span.start]))
             elif span is not None and span.root.lower_ in INSTITUTION_HEADS:
                 sector = self._sector_of(span.root) or _institution_sector(span.root.lower_)
-            code = _salient(countries, doc[span.start]) if span is not None and sector else None
-            if code is None:
+            elif span is not None and mention.kind == "org" and \
+                    span[-1].text.strip(".").lower() in CORPORATE_SUFFIXES:
+                sector = "BUS"
+            if mention.kind == "person" and sector is None and not people:
+                out.append(item)  # a bare name: coreference may know better; see above
+                continue
+            code = _salient(countries, doc[span.start]) if span is not None else None
+            if code is None or span is None or not any(t.is_title or t.is_upper for t in span):
                 out.append(item)
                 continue
-            name = mention.span.text if mention.kind == "person" else self.gaz.countries[code]
+            name = (self.gaz.countries[code] if sector and mention.kind != "person"
+                    else mention.span.text)
             actor = _actor(doc, code, sector, name, mention.span.start, mention.span.end)
             out.append(Resolved(mention.model_copy(update={"actor": actor}), item.root,
                                 item.gender, item.office, item.descriptor))
@@ -604,18 +622,25 @@ def _bare(token: Token) -> bool:
 
 
 def _salient(countries: list[tuple[int, str]], token: Token) -> str | None:
-    """The most mentioned country before `token` (latest on ties), else the first one
-    named later in its sentence."""
+    """The country in context at `token`: the nearest one named earlier in its sentence,
+    else the first one named later in it, else the most mentioned one before it in the
+    article (the latest on ties)."""
+    sent_start, sent_end = token.sent.start_char, token.sent.end_char
+    here = [(start, code) for start, code in countries if sent_start <= start < sent_end]
+    before_here = [code for start, code in here if start < token.idx]
+    if before_here:
+        return before_here[-1]
+    after_here = [code for start, code in here if start > token.idx]
+    if after_here:
+        return after_here[0]
     before = [code for start, code in countries if start < token.idx]
-    if before:
-        counts: dict[str, int] = {}
-        for code in before:
-            counts[code] = counts.get(code, 0) + 1
-        best = max(counts.values())
-        return next(code for code in reversed(before) if counts[code] == best)
-    sentence_end = token.sent.end_char
-    after = [code for start, code in countries if token.idx < start < sentence_end]
-    return after[0] if after else None
+    if not before:
+        return None
+    counts: dict[str, int] = {}
+    for code in before:
+        counts[code] = counts.get(code, 0) + 1
+    best = max(counts.values())
+    return next(code for code in reversed(before) if counts[code] == best)
 
 
 def _addressed(token: Token) -> bool:

@@ -81,6 +81,7 @@ class NlpStage:
         for draft, doc in zip(batch, self.parse([d.article.text for d in batch]), strict=True):
             published = draft.article.published
             resolved = resolve_people(doc, self.resolver(doc, published))
+            resolved = self.resolver.complete_from_context(doc, resolved)
             mentions = sorted((r.mention for r in resolved),
                               key=lambda m: (m.span.start, m.span.end))
             dates = find_dates(draft.article.text, published, tense_lookup(doc))
