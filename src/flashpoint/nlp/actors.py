@@ -34,6 +34,13 @@ from flashpoint.nlp.gazetteer import Entry, Gazetteer, Tenure, fold
 ACTOR_LABELS = frozenset({"PERSON", "NORP", "GPE", "LOC", "ORG", "FAC"})
 # Sectors a bare noun ("the government", "police") takes from the country in context.
 CONTEXT_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "CVL", "REB", "OPP"})
+# Singular nouns that name a body, not a person ("the government" vs "the activist").
+COLLECTIVE_NOUNS = frozenset({
+    "senate", "house", "congress", "parliament", "assembly", "court", "ministry",
+    "department", "police", "army", "navy", "cabinet", "government", "council",
+    "commission", "agency", "guard", "presidency", "judiciary", "military", "regime",
+    "junta", "opposition", "leadership", "administration", "legislature", "coalition",
+    "gendarmerie", "militia", "air force", "embassy", "security"})
 CORPORATE_SUFFIXES = frozenset({"inc", "corp", "corporation", "ltd", "llc", "plc", "ag",
                                 "sa", "co", "company", "group", "holdings", "industries",
                                 "limited", "gmbh", "nv", "bv", "spa"})
@@ -219,9 +226,8 @@ class ActorResolver:
                 self.gaz.sectors.get(fold(token.text))
             if sector not in CONTEXT_SECTORS or not _bare(token):
                 continue
-            if token.tag_ == "NN" and (token.lower_ in PERSON_WORDS
-                                       or fold(token.text) in self.gaz.titles):
-                continue  # "the prime minister", "the diplomat": a person, for coreference
+            if token.tag_ == "NN" and token.lower_ not in COLLECTIVE_NOUNS:
+                continue  # "the prime minister", "the activist": a person, for coreference
             code = _salient(countries, token)
             if code is None:
                 continue
@@ -398,16 +404,16 @@ class ActorResolver:
     def _title_sector(self, tokens: list[Token]) -> str | None:
         """The sector of the longest title or actor phrase among `tokens`
         ("Deputy Foreign Minister" GOV, not "Deputy" LEG)."""
-        best: tuple[int, str] | None = None
+        best: tuple[int, int, str] | None = None
         for i in range(len(tokens)):
             for j in range(i + 1, min(len(tokens), i + 4) + 1):
                 if tokens[j - 1].i - tokens[i].i != j - 1 - i:
                     break  # not contiguous in the text
                 phrase = fold(" ".join(t.text for t in tokens[i:j]))
                 sector = self.gaz.titles.get(phrase, ("", ""))[1] or self.gaz.sectors.get(phrase)
-                if sector and (best is None or j - i > best[0]):
-                    best = (j - i, sector)
-        return best[1] if best else None
+                if sector and (best is None or (j - i, j) > best[:2]):
+                    best = (j - i, j, sector)  # the longest phrase, then the nearest
+        return best[2] if best else None
 
     def _is_place(self, ent: SpacySpan, entries: list[Entry]) -> bool:
         if any(e.kind in ("country", "capital", "territory", "city") for e in entries):
