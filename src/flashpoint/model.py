@@ -144,32 +144,31 @@ class Coder(Record):
     version: str
 
 
-class Article(Record):
+class ArticleFields(Record):
+    """What an article and its document share: identity, metadata and the body."""
+
+    id: str
+    url: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+    source: str | None = None
+    text: str
+
+
+class Article(ArticleFields):
     """One news article as ingested, before any extraction.
 
     `text` is the normalised body: extraction offsets index it exactly.
     """
 
-    id: str
-    url: str | None = None
-    title: str | None = None
-    published: dt.date | None = None
-    source: str | None = None
-    text: str
     origin: str | None = Field(
         default=None, description="where the article was read from (path, path:line, URL)"
     )
 
 
-class Document(Record):
+class Document(ArticleFields):
     """An article with everything flashpoint extracted from it."""
 
-    id: str
-    url: str | None = None
-    title: str | None = None
-    published: dt.date | None = None
-    source: str | None = None
-    text: str
     mentions: list[Mention] = Field(default_factory=list)
     statements: list[Statement] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
