@@ -6,6 +6,8 @@ import datetime as dt
 import inspect
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import flashpoint
 
@@ -53,3 +55,11 @@ def test_extract_many_with_two_processes_matches_extract() -> None:
              "Putin met Lukashenko in Minsk on Friday.", ""] * 3
     assert list(flashpoint.extract_many(texts, n_process=2)) == [
         flashpoint.extract(t) for t in texts]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=300))
+def test_extract_never_crashes_and_every_span_indexes_the_text(text: str) -> None:
+    doc = flashpoint.extract(text, published="2024-01-15")
+    assert doc.text == text
+    assert all(span.is_valid_for(text) for span in doc.spans())

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PostgresServer
+from flashpoint.errors import StoreError
 from flashpoint.model import (
     Actor,
     Coder,
@@ -85,7 +86,8 @@ def documents(draw: st.DrawFn) -> Document:
     n = next(_ids)
     # Unique text, so a unique article. No NUL: PostgreSQL text cannot hold it.
     # The fixed width keeps what hypothesis draws independent of the counter's value.
-    text = draw(st.text(st.characters(exclude_characters="\x00"), max_size=80)) + f" #{n:09d}"
+    text = draw(st.text(st.characters(codec="utf-8", exclude_characters="\x00"),
+                        max_size=80)) + f" #{n:09d}"
 
     def spans() -> st.SearchStrategy[Span]:
         return st.tuples(st.integers(0, len(text)), st.integers(0, len(text))).map(
@@ -151,3 +153,10 @@ def shared_store(request: pytest.FixtureRequest,
 def test_document_round_trip_property(shared_store: Store, doc: Document) -> None:
     shared_store.save_documents([doc])
     assert shared_store.get_document(doc.id, doc.coder.version) == doc
+
+
+def test_text_that_is_not_valid_unicode_is_a_clear_store_error(store: Store) -> None:
+    doc = Document(id="surrogate", text="\ud800 lone surrogate",
+                   coder=Coder(name="flashpoint.coder.test", version="1"))
+    with pytest.raises(StoreError, match="not valid Unicode"):
+        store.save_documents([doc])

@@ -61,7 +61,8 @@ def normalized_for_hash(text: str) -> str:
 
 def digest(value: str, length: int = 20) -> str:
     """A short hex SHA-256 digest; 20 hex chars (80 bits) is ample for a news archive."""
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:length]
+    # surrogatepass: a lone surrogate in text given to extract() must not crash hashing
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:length]
 
 
 def text_hash(text: str) -> str:

@@ -9,6 +9,7 @@ joined back into one Doc, so memory stays bounded and offsets still index the te
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from spacy.language import Language
@@ -23,6 +24,9 @@ from flashpoint.nlp.tense import tense_lookup
 from flashpoint.pipeline import Draft
 
 CHUNK_CHARS = 20_000  # texts longer than this are parsed paragraph-chunk by chunk
+# spaCy cannot hash lone surrogates; they are parsed as U+FFFD (same length, so offsets
+# still index the caller's text, which the spans are then cut from).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
@@ -61,7 +65,7 @@ class NlpStage:
         pieces: list[str] = []
         owners: list[int] = []
         for n, text in enumerate(texts):
-            for piece in chunks(text):
+            for piece in chunks(_SURROGATE.sub("\ufffd", text)):
                 pieces.append(piece)
                 owners.append(n)
         parsed = self.nlp.pipe(pieces, batch_size=self.batch_size, n_process=self.n_process)
@@ -80,6 +84,7 @@ class NlpStage:
         out: list[Draft] = []
         for draft, doc in zip(batch, self.parse([d.article.text for d in batch]), strict=True):
             published = draft.article.published
+            doc.user_data["flashpoint_text"] = draft.article.text  # see _SURROGATE
             resolved = resolve_people(doc, self.resolver(doc, published))
             resolved = self.resolver.complete_from_context(doc, resolved)
             mentions = sorted((r.mention for r in resolved),

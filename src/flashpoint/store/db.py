@@ -76,6 +76,11 @@ class Database:
             raise
         except (sa.exc.DBAPIError, sqlite3.Error, psycopg.Error) as exc:
             raise StoreError(self.describe(exc)) from exc
+        except UnicodeEncodeError as exc:  # a lone surrogate in text given to the API
+            raise StoreError(
+                f"cannot store text that is not valid Unicode ({exc.reason} at position "
+                f"{exc.start}); ingested articles are cleaned of such characters"
+            ) from exc
 
     def describe(self, exc: BaseException) -> str:
         """A one-line, actionable message for a database error."""
