@@ -33,9 +33,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings
 from psycopg import sql
 
 from flashpoint.store import Store
+
+# CI machines are shared and slow at times: property tests are judged by what they find,
+# never by how long one example took.
+settings.register_profile("flashpoint", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("flashpoint")
 
 PG_USER = "postgres"
 _counter = itertools.count(1)
