@@ -39,10 +39,13 @@ from psycopg import sql
 from flashpoint.store import Store
 
 # CI machines are shared and slow at times: property tests are judged by what they find,
-# never by how long one example took.
-settings.register_profile("flashpoint", deadline=None,
+# never by how long one example took; and they are derandomized, so a run is repeatable
+# (set HYPOTHESIS_PROFILE=explore to search new examples on each run).
+settings.register_profile("flashpoint", deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("flashpoint")
+settings.register_profile("explore", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "flashpoint"))
 
 PG_USER = "postgres"
 _counter = itertools.count(1)
