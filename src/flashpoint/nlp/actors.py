@@ -34,16 +34,6 @@ from flashpoint.nlp.gazetteer import Entry, Gazetteer, Tenure, fold
 ACTOR_LABELS = frozenset({"PERSON", "NORP", "GPE", "LOC", "ORG", "FAC"})
 # Sectors a bare noun ("the government", "police") takes from the country in context.
 CONTEXT_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "CVL", "REB", "OPP"})
-# Singular nouns that name a body, not a person ("the government" vs "the activist").
-COLLECTIVE_NOUNS = frozenset({
-    "senate", "house", "congress", "parliament", "assembly", "court", "ministry",
-    "department", "police", "army", "navy", "cabinet", "government", "council",
-    "commission", "agency", "guard", "presidency", "judiciary", "military", "regime",
-    "junta", "opposition", "leadership", "administration", "legislature", "coalition",
-    "gendarmerie", "militia", "air force", "embassy", "security"})
-CORPORATE_SUFFIXES = frozenset({"inc", "corp", "corporation", "ltd", "llc", "plc", "ag",
-                                "sa", "co", "company", "group", "holdings", "industries",
-                                "limited", "gmbh", "nv", "bv", "spa"})
 # Heads of institution names that belong to the country in context ("the Senate",
 # "Supreme Court", "Interior Ministry", "Federal Police").
 INSTITUTION_HEADS = frozenset({
@@ -51,6 +41,14 @@ INSTITUTION_HEADS = frozenset({
     "department", "police", "army", "navy", "cabinet", "government", "council",
     "commission", "agency", "office", "guard", "forces", "presidency", "judiciary",
 })
+# Singular nouns that name a body, not a person ("the government" vs "the activist"):
+# the institution heads that are singular bodies, and a few more.
+COLLECTIVE_NOUNS = (INSTITUTION_HEADS - {"office", "forces"}) | frozenset({
+    "military", "regime", "junta", "opposition", "leadership", "administration",
+    "legislature", "coalition", "gendarmerie", "militia", "air force", "embassy", "security"})
+CORPORATE_SUFFIXES = frozenset({"inc", "corp", "corporation", "ltd", "llc", "plc", "ag",
+                                "sa", "co", "company", "group", "holdings", "industries",
+                                "limited", "gmbh", "nv", "bv", "spa"})
 SURNAME_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "dobj", "conj", "appos", "dative",
                           "pobj"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
