@@ -35,18 +35,6 @@ _QUOTE = "a pronoun inside a direct quote refers to someone other than the speak
          "resolver picks the most salient male, who is the speaker"
 _OFFICE = "an office descriptor prefers any GOV chain by recency; it should prefer the " \
           "person who holds that office"
-_OBJECT = "an object pronoun is linked to the subject of its own clause ('X told him' -> X); " \
-          "a non-reflexive pronoun cannot corefer with its clause's subject"
-_NOT_A_LEADER = "the person is not in the leaders table, so the chain's actor is named " \
-                "after the country ('Belarus'), not the person: the link is right, the name " \
-                "is not"
-_DESCRIPTOR_CHAIN = "'The German minister' is resolved by the descriptor rule to DEU GOV named " \
-                    "'Germany' and starts its own chain, which then captures the pronouns " \
-                    "that follow; a person descriptor should join the salient chain of that " \
-                    "country (Baerbock) instead"
-_FORMER = "the bare surname is ambiguous among office holders on the date, so _leader gives " \
-          "up and _former picks a predecessor (Li Keqiang, ELI) instead of following the " \
-          "chain of the full name just before"
 
 # test id -> why flashpoint gets it wrong today (remove the entry when fixed)
 KNOWN_FAILURES: dict[str, str] = {
