@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (PostgreSQL server binaries), once.
+# Installs the Debian packages the test suite needs, once: PostgreSQL server binaries and
+# Chromium (the dashboard and report tests drive it headless through Playwright).
 # Tests start their own throw-away server; nothing here starts a service.
 set -euo pipefail
 
 need=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || need+=(postgresql)
+command -v chromium > /dev/null || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
