@@ -250,3 +250,16 @@ def store(store_url: str) -> Iterator[Store]:
     """A fresh, migrated Store on each backend, closed after the test."""
     with Store(store_url) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium per test session (see tests/browser.py)."""
+    from browser import chromium_path, launch_chromium
+
+    if chromium_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI (scripts/system-deps.sh installs it)")
+        pytest.skip("chromium not installed")
+    with launch_chromium() as b:
+        yield b
