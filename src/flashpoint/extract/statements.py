@@ -1,0 +1,607 @@
+"""Statements: who said, believes or intends what, in which words.
+
+Three passes over the parsed article, then one reconciliation:
+
+1. **Quotes** (`quotes.find_quotes`): every passage between quotation marks, multi-paragraph
+   quotes joined.
+2. **Cue clauses**: every word of the cue lexicon (`cues.py`) used as a predicate with a
+   complement - a clause ("said (that) ..."), a to-infinitive ("vowed to ..."), an object
+   ("criticized the plan") - plus "according to X" and participles ("..., citing X").
+   The complement is the content, the subject the speaker.
+3. **Direct quotes** get their speaker from a cue after the quote (`"...," he said`), before
+   it in the same sentence (`he said, "..."`), at the end of the previous paragraph
+   (`he said:`), or, with no cue at all, from the nearest statement around it.
+
+Reconciliation follows how attribution corpora (PolNeAR) count: each word belongs to at most
+one statement. A quote inside reported speech ("would join ... 'only if attacked'") stays
+part of that statement (a mixed quote, `direct` false); a quote that is the whole complement
+of a cue is a direct statement; a quote interrupted by its cue (`"A," he said, "B."`) is
+one statement whose content covers both parts (its speaker and cue lie inside the content).
+
+Speakers resolve to actors through the NLP core's mentions (names, descriptors such as "the
+veteran strongman", pronouns through coreference, metonyms such as "Warsaw").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from flashpoint.extract.cues import Cue, CueLexicon, load_cues
+from flashpoint.extract.modality import modality_of
+from flashpoint.extract.quotes import Quote, find_quotes
+from flashpoint.model import Actor, Mention, Modality, Span, Statement
+from flashpoint.nlp.actors import doc_text
+from flashpoint.pipeline import Draft
+
+SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+OBJECTS = frozenset({"dobj", "obj", "attr", "oprd"})
+# Prepositions whose object is the content of an object-frame cue ("called for X",
+# "talked about X", "warned of X", "accused X of Y" keeps X).
+CONTENT_PREPS = frozenset({"for", "about", "of", "on", "against", "to"})
+# Participles and clauses that hang off another predicate and share its subject.
+SHARED_SUBJECT_DEPS = frozenset({"advcl", "xcomp", "conj", "acl", "pcomp", "relcl"})
+PERSONAL = frozenset({"he", "she", "they", "i", "we", "it"})
+MIN_DIRECT_WORDS = 4  # shorter quotes with no cue of their own are scare quotes or titles
+CONTEXT_PARAGRAPHS = 2  # how far a cue-less quote looks for its speaker
+_EDGE = " \t\n,;:-\u2013\u2014"
+HOSTILE = frozenset({
+    "retaliate", "retaliation", "respond", "response", "revenge", "punish", "punishment",
+    "attack", "strike", "destroy", "crush", "war", "fight", "force", "consequence",
+    "consequences", "cruel", "harsh", "sanction", "sanctions", "hit", "pay",
+})
+
+
+@dataclass
+class _Found:
+    """A statement before ids and actors are attached."""
+
+    content: tuple[int, int]
+    direct: bool
+    kind: str = "speech"
+    function: str | None = None
+    cue: tuple[int, int] | None = None
+    speaker: tuple[int, int] | None = None
+    speaker_head: int | None = None  # token index
+    predicate: int | None = None  # token index of the cue predicate
+    content_head: int | None = None
+    head_char: int | None = None  # where the complement's head word starts
+    parts: list[tuple[int, int]] = field(default_factory=list)
+    whole: bool = False  # a quote that is the whole complement of its cue
+
+
+class _Tokens:
+    """Character-offset lookups into a Doc."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.starts = [t.idx for t in doc]
+
+    def at(self, char: int) -> int:
+        """Index of the token containing or starting after `char`."""
+        i = bisect.bisect_right(self.starts, char) - 1
+        return max(i, 0)
+
+    def within(self, start: int, end: int) -> range:
+        lo = bisect.bisect_left(self.starts, start)
+        hi = bisect.bisect_left(self.starts, end)
+        return range(lo, hi)
+
+
+def _extent(tokens: Iterable[Token]) -> tuple[int, int]:
+    toks = list(tokens)
+    return min(t.idx for t in toks), max(t.idx + len(t.text) for t in toks)
+
+
+def _clip_paragraph(text: str, anchor: int, start: int, end: int) -> tuple[int, int]:
+    """Keep [start, end) within the paragraph (line) holding `anchor`: a parse that joins
+    two paragraphs must not make one statement of them."""
+    para_start = text.rfind("\n", 0, anchor) + 1
+    para_end = text.find("\n", anchor)
+    para_end = len(text) if para_end < 0 else para_end
+    return max(start, para_start), min(end, para_end)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop spaces and clause punctuation at both edges (never quote marks or '.')."""
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return start, end
+
+
+def _subtree_extent(head: Token, exclude: set[int] | None = None) -> tuple[int, int]:
+    """Character extent of `head`'s subtree, stopping at excluded tokens' subtrees."""
+    exclude = exclude or set()
+    toks = [t for t in head.subtree if t.i not in exclude]
+    contiguous = [t for t in toks if abs(t.i - head.i) <= len(toks)]
+    return _extent(contiguous or [head])
+
+
+def _subject(pred: Token) -> Token | None:
+    """The subject of `pred`, looking up through participles, conjuncts and infinitives."""
+    tok: Token | None = pred
+    for _ in range(4):
+        if tok is None:
+            break
+        for child in tok.children:
+            if child.dep_ in SUBJECTS:
+                return child
+            if child.dep_ == "agent":
+                objs = [c for c in child.children if c.dep_ == "pobj"]
+                if objs:
+                    return objs[0]
+        if tok.dep_ in SHARED_SUBJECT_DEPS and tok.head is not tok:
+            tok = tok.head
+        else:
+            break
+    return None
+
+
+def _speaker_extent(subject: Token) -> tuple[int, int]:
+    """The subject noun phrase, without a trailing relative clause or apposition tail."""
+    keep = [t for t in subject.subtree
+            if not any(a.dep_ in ("relcl", "acl") and a.i != subject.i
+                       for a in t.ancestors if a.i in range(subject.left_edge.i,
+                                                             subject.right_edge.i + 1))]
+    return _extent(keep or [subject])
+
+
+class StatementFinder:
+    """Finds statements in one parsed article."""
+
+    def __init__(self, lexicon: CueLexicon | None = None) -> None:
+        self.cues = lexicon or load_cues()
+
+    # --- cue clauses -----------------------------------------------------------------
+    def cue_clauses(self, doc: Doc, text: str, quoted: list[tuple[int, int]]) -> list[_Found]:
+        found: list[_Found] = []
+        inside = _Inside(quoted)
+        for tok in doc:
+            if inside(tok.idx):
+                continue
+            if tok.lower_ == "according":
+                item = self._according(tok, text)
+                if item:
+                    found.append(item)
+                continue
+            if tok.pos_ not in ("VERB", "AUX", "ADJ", "NOUN") or tok.lemma_.lower() not in self.cues:
+                continue
+            item = self._clause(tok, text)
+            if item is not None:
+                found.append(item)
+        return found
+
+    def _clause(self, pred: Token, text: str) -> _Found | None:
+        lemma = pred.lemma_.lower()
+        complement, frame = _complement(pred)
+        if complement is None:
+            return None
+        cue = self.cues.get(lemma, frame)
+        if cue is None:
+            return None
+        if pred.pos_ == "NOUN" and frame != "c":
+            return None
+        subject = _subject(pred) if pred.pos_ != "NOUN" else _owner(pred)
+        exclude = {pred.i}
+        if subject is not None:
+            exclude |= {t.i for t in subject.subtree}
+        start, end = _subtree_extent(complement, exclude)
+        if frame == "c" and complement.i < pred.i:
+            # "The plan is dead, officials said": the content ends before the cue.
+            end = min(end, pred.left_edge.idx if subject is None or subject.i > pred.i
+                      else subject.left_edge.idx)
+        start, end = _clip_paragraph(text, pred.idx, start, end)
+        start, end = _trim(text, start, end)
+        if end - start < 2:
+            return None
+        speaker = _speaker_extent(subject) if subject is not None else None
+        return _Found(
+            content=(start, end), direct=False, kind=cue.kind, function=cue.function,
+            cue=_cue_extent(pred), speaker=speaker,
+            speaker_head=subject.i if subject is not None else None,
+            predicate=pred.i, content_head=complement.i, head_char=complement.idx,
+        )
+
+    def _according(self, tok: Token, text: str) -> _Found | None:
+        to = next((c for c in tok.children if c.lower_ == "to"), None)
+        source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+        if source is None:
+            return None
+        clause = tok.head
+        while clause.dep_ not in ("ROOT", "ccomp", "conj") and clause.head is not clause:
+            clause = clause.head
+        exclude = {t.i for t in tok.subtree}
+        start, end = _subtree_extent(clause, exclude)
+        # keep the side of the clause the phrase does not sit in the middle of
+        if tok.i > clause.i:
+            end = min(end, tok.idx)
+        elif tok.right_edge.i + 1 < len(tok.doc):
+            start = max(start, tok.doc[tok.right_edge.i + 1].idx)
+        start, end = _trim(text, start, end)
+        if end - start < 2:
+            return None
+        return _Found(content=(start, end), direct=False, cue=_extent([tok, to] if to else [tok]),
+                      speaker=_speaker_extent(source), speaker_head=source.i,
+                      predicate=clause.i, content_head=clause.i, head_char=clause.idx)
+
+    # --- direct quotes ---------------------------------------------------------------
+    def direct(self, doc: Doc, text: str, quotes: list[Quote], tokens: _Tokens) -> list[_Found]:
+        out: list[_Found] = []
+        for quote in quotes:
+            cue, subject = self._trailing(quote, doc, text, tokens)
+            if cue is None:
+                cue, subject = self._leading(quote, doc, text, tokens)
+            item = _Found(content=(quote.start, quote.end), direct=True,
+                          parts=[(quote.start, quote.end)])
+            if cue is not None:
+                entry = self.cues.get(cue.lemma_.lower(), "q") or self.cues.get(
+                    cue.lemma_.lower(), "c")
+                item.cue = _cue_extent(cue)
+                item.predicate = cue.i
+                item.kind = entry.kind if entry else "speech"
+                item.function = entry.function if entry else None
+                if subject is not None:
+                    item.speaker = _speaker_extent(subject)
+                    item.speaker_head = subject.i
+            out.append(item)
+        return out
+
+    def _is_speech_cue(self, tok: Token) -> bool:
+        lemma = tok.lemma_.lower()
+        if tok.pos_ not in ("VERB", "AUX"):
+            return False
+        cue = self.cues.get(lemma, "q") or self.cues.get(lemma, "c")
+        return cue is not None and cue.kind == "speech"
+
+    def _trailing(self, quote: Quote, doc: Doc, text: str,
+                  tokens: _Tokens) -> tuple[Token | None, Token | None]:
+        """`"...," he said` / `"...," said the minister` / `"...," Smith told reporters`."""
+        last = quote.parts[-1][1]
+        para_end = text.find("\n", last)
+        para_end = len(text) if para_end < 0 else para_end
+        window = [doc[i] for i in tokens.within(last, para_end)][:12]
+        for n, tok in enumerate(window):
+            if tok.text in ('"', "\u201c", "\u201e") or (n > 0 and tok.text in (".", "!", "?")
+                                                        and not _cue_seen(window[:n], self)):
+                break
+            if tok.lower_ == "according":
+                to = next((c for c in tok.children if c.lower_ == "to"), None)
+                src = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+                if src is not None:
+                    return tok, src
+            if self._is_speech_cue(tok):
+                subject = _subject(tok)
+                if subject is not None and subject.idx >= quote.start and subject.idx < last:
+                    subject = None  # a subject inside the quote: not this quote's speaker
+                return tok, subject
+        return None, None
+
+    def _leading(self, quote: Quote, doc: Doc, text: str,
+                 tokens: _Tokens) -> tuple[Token | None, Token | None]:
+        """`he said, "..."` in the same sentence, or `he said:` ending the last paragraph."""
+        first = tokens.at(quote.start)
+        if first >= len(doc):
+            return None, None
+        para_start = text.rfind("\n", 0, quote.start) + 1
+        before = text[para_start:quote.start].strip()
+        if before:
+            lo = tokens.at(para_start)
+            candidates = [doc[i] for i in range(first - 1, max(lo, first - 25) - 1, -1)]
+            sent_start = doc[first].sent.start if doc[first].sent is not None else lo
+            for tok in candidates:
+                if tok.i < sent_start and not before.endswith(":"):
+                    break
+                if tok.text in ('"', "\u201d", "\u201c") and tok.idx < quote.start:
+                    break
+                if tok.text in (".", "!", "?") and not before.endswith(":"):
+                    break
+                if self._is_speech_cue(tok):
+                    return tok, _subject(tok)
+            return None, None
+        # The quote opens its paragraph: a cue ending the previous one ("he said:")
+        prev_end = para_start - 1
+        while prev_end > 0 and text[prev_end - 1].isspace():
+            prev_end -= 1
+        if prev_end <= 0 or text[prev_end - 1] != ":":
+            return None, None
+        idx = tokens.at(prev_end - 1)
+        for i in range(idx, max(idx - 12, -1), -1):
+            if self._is_speech_cue(doc[i]):
+                return doc[i], _subject(doc[i])
+        return None, None
+
+
+class _Inside:
+    """Is a character inside one of the given (sorted) ranges?"""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.ranges = sorted(ranges)
+        self.starts = [r[0] for r in self.ranges]
+
+    def __call__(self, char: int) -> bool:
+        i = bisect.bisect_right(self.starts, char) - 1
+        return i >= 0 and self.ranges[i][0] <= char < self.ranges[i][1]
+
+
+def _cue_seen(tokens: Sequence[Token], finder: StatementFinder) -> bool:
+    return any(finder._is_speech_cue(t) for t in tokens)
+
+
+def _cue_extent(pred: Token) -> tuple[int, int]:
+    """The cue predicate with its particle ("pointed out", "called for")."""
+    toks = [pred] + [c for c in pred.children if c.dep_ == "prt"]
+    return _extent(toks)
+
+
+def _owner(noun: Token) -> Token | None:
+    """Whose claim / statement: the possessor or the "by" agent of a cue noun."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+    return None
+
+
+def _complement(pred: Token) -> tuple[Token | None, str]:
+    """The content-bearing dependent of a cue predicate and its frame letter."""
+    children = list(pred.children)
+    for child in children:
+        if child.dep_ == "ccomp" or (child.dep_ == "acl" and pred.pos_ == "NOUN"
+                                     and any(c.dep_ == "mark" for c in child.children)):
+            return child, "c"
+    for child in children:
+        if child.dep_ == "xcomp" and any(c.dep_ == "aux" and c.lower_ == "to"
+                                         for c in child.children):
+            return child, "t"
+    for child in children:
+        if child.dep_ in OBJECTS and child.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "X"):
+            if child.pos_ == "PRON" and child.lower_ in PERSONAL | {"it", "this", "that"}:
+                continue
+            return child, "o"
+    for child in children:
+        if child.dep_ == "prep" and child.lower_ in CONTENT_PREPS:
+            objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objs:
+                return objs[0], "o"
+    return None, ""
+
+
+def _actor_for(speaker_head: int | None, speaker: tuple[int, int] | None,
+               mentions: Sequence[Mention], doc: Doc) -> Actor | None:
+    """The actor of the mention that holds the speaker's head word (else any inside)."""
+    if speaker is None:
+        return None
+    head = doc[speaker_head] if speaker_head is not None else None
+    best: Mention | None = None
+    for mention in mentions:
+        if mention.actor is None:
+            continue
+        s, e = mention.span.start, mention.span.end
+        if head is not None and s <= head.idx < e:
+            return mention.actor
+        if best is None and s >= speaker[0] and e <= speaker[1]:
+            best = mention
+    return best.actor if best else None
+
+
+def _function(item: _Found, text: str) -> str | None:
+    """Promise-like cues threaten when what is promised is hostile ("vowed retaliation")."""
+    if item.function == "AGREE" and item.cue is not None:
+        words = set(re.findall(r"[a-z]+", text[item.content[0]:item.content[1]].lower()))
+        cue_word = text[item.cue[0]:item.cue[1]].lower()
+        if words & HOSTILE and not cue_word.startswith(("agree", "accept", "offer")):
+            return "THREATEN"
+    return item.function
+
+
+def find_statements(doc: Doc, mentions: Sequence[Mention],
+                    finder: StatementFinder | None = None) -> list[Statement]:
+    """All statements of a parsed article, ordered by where their content starts."""
+    finder = finder or StatementFinder()
+    text = doc_text(doc)
+    tokens = _Tokens(doc)
+    quotes = find_quotes(text)
+    clauses = finder.cue_clauses(doc, text, [(q.start, q.end) for q in quotes
+                                             if q.words(text) >= MIN_DIRECT_WORDS])
+    directs = _merge_interrupted(finder.direct(doc, text, quotes, tokens), text)
+    items = _reconcile(clauses, directs, text)
+    _context_speakers(items, text)
+    return _build(items, doc, text, mentions)
+
+
+def _reconcile(clauses: list[_Found], directs: list[_Found], text: str) -> list[_Found]:
+    """One statement per stretch of words (see the module docstring)."""
+    kept: list[_Found] = []
+    direct_spans = [(d.content[0], d.content[1]) for d in directs]
+    for clause in clauses:
+        c0, c1 = clause.content
+        # The complement is (essentially) one quote: a direct statement with this cue.
+        same = next((d for d in directs if _covers(d.content, clause.content, text)), None)
+        if same is not None:
+            same.cue = same.cue or clause.cue
+            if same.speaker is None:
+                same.speaker, same.speaker_head = clause.speaker, clause.speaker_head
+            same.predicate = same.predicate or clause.predicate
+            same.kind, same.function = clause.kind, clause.function
+            same.whole = True
+            continue
+        # The object of the cue is a quoted phrase: 'citing "growing tensions" with X'.
+        if clause.head_char is not None:
+            head_quote = next((d for d in directs if d.content[0] <= clause.head_char
+                               < d.content[1] and d.cue is None
+                               and c0 <= d.content[0] and d.content[1] <= c1 + 1), None)
+            if head_quote is not None and _is_object_quote(clause, head_quote, text):
+                head_quote.cue, head_quote.predicate = clause.cue, clause.predicate
+                head_quote.speaker, head_quote.speaker_head = clause.speaker, clause.speaker_head
+                head_quote.kind, head_quote.function = clause.kind, clause.function
+                head_quote.whole = True
+                continue
+        # A clause whose content lies inside a long direct quote is the quote's business.
+        if any(s <= c0 and c1 <= e for s, e in direct_spans):
+            continue
+        kept.append(clause)
+    for item in directs:
+        s, e = _words_extent(text, *item.content)
+        inside_clause = any(k.content[0] <= s and e <= k.content[1] for k in kept)
+        if inside_clause:
+            continue  # a partial quote inside reported speech: part of that statement
+        if (not item.whole and len(item.parts) == 1
+                and len(re.findall(r"\w+", text[s:e])) < MIN_DIRECT_WORDS):
+            continue  # scare quotes, titles, nicknames: only whole complements count
+        kept.append(item)
+    kept.sort(key=lambda f: f.content)
+    return _merge_interrupted(_drop_nested(kept), text)
+
+
+def _is_object_quote(clause: _Found, quote: _Found, text: str) -> bool:
+    """The quote starts the object and holds most of its words."""
+    c0, c1 = clause.content
+    q0, q1 = quote.content
+    before = text[c0:q0].strip()
+    return not before and (q1 - q0) >= 0.4 * (c1 - c0)
+
+
+def _covers(quote: tuple[int, int], content: tuple[int, int], text: str) -> bool:
+    """The quote and the content hold the same words (edges and punctuation aside)."""
+    q = re.findall(r"\w+", text[quote[0]:quote[1]])
+    c = re.findall(r"\w+", text[content[0]:content[1]])
+    return bool(q) and q == c
+
+
+def _drop_nested(items: list[_Found]) -> list[_Found]:
+    """Each word in at most one statement: drop a statement inside an earlier one."""
+    out: list[_Found] = []
+    for item in items:
+        if out and item.content[1] <= out[-1].content[1] and item.content[0] >= out[-1].content[0]:
+            continue
+        out.append(item)
+    return out
+
+
+def _merge_interrupted(items: list[_Found], text: str) -> list[_Found]:
+    """`"A," he said, "B."` and `"A," he said. "B."`: a quote with no cue of its own joins
+    the quote before it in the same paragraph when only that quote's cue clause stands
+    between them (attribution corpora annotate one statement with two parts)."""
+    out: list[_Found] = []
+    for item in items:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.direct and item.direct
+                and (item.cue is None or item.cue == prev.cue)
+                and prev.cue is not None and prev.content[1] <= prev.cue[0] < item.content[0]
+                and _plain_between(text, prev.content[1], item.content[0])):
+            prev.parts = prev.parts + item.parts
+            prev.content = (prev.content[0], item.content[1])
+            continue
+        out.append(item)
+    return out
+
+
+def _plain_between(text: str, start: int, end: int) -> bool:
+    """Only a cue clause between two quotes: same paragraph, no other quotation."""
+    between = text[start:end]
+    return (len(between) < 250 and "\n" not in between
+            and not any(ch in between for ch in '"\u201c\u201d'))
+
+
+def _words_extent(text: str, start: int, end: int) -> tuple[int, int]:
+    """From the first to the last word character of text[start:end]."""
+    words = list(re.finditer(r"\w", text[start:end]))
+    if not words:
+        return start, end
+    return start + words[0].start(), start + words[-1].end()
+
+
+def _context_speakers(items: list[_Found], text: str) -> None:
+    """A direct quote with no cue takes the speaker of the nearest statement before it in
+    the same or the previous paragraphs, else the one right after it."""
+    for n, item in enumerate(items):
+        if not item.direct or item.speaker is not None:
+            continue
+        here = _paragraph_index(text, item.content[0])
+        for other in reversed(items[:n]):
+            if other.speaker is None:
+                continue
+            if here - _paragraph_index(text, other.content[0]) > CONTEXT_PARAGRAPHS:
+                break
+            item.speaker, item.speaker_head = other.speaker, other.speaker_head
+            item.kind = "speech"
+            break
+        else:
+            for other in items[n + 1:]:
+                if other.speaker is None:
+                    continue
+                if _paragraph_index(text, other.content[0]) - here <= 1:
+                    item.speaker, item.speaker_head = other.speaker, other.speaker_head
+                break
+
+
+def _paragraph_index(text: str, char: int) -> int:
+    """Number of non-blank lines before `char` (paragraphs are lines in our bodies)."""
+    return sum(1 for line in text[:char].split("\n")[:-1] if line.strip())
+
+
+def _build(items: list[_Found], doc: Doc, text: str,
+           mentions: Sequence[Mention]) -> list[Statement]:
+    out: list[Statement] = []
+    for n, item in enumerate(items, start=1):
+        start, end = item.content
+        modality = Modality()
+        if item.predicate is not None and not item.direct:
+            pred = doc[item.predicate]
+            complement, _ = _complement(pred)
+            if complement is not None:
+                modality = modality_of(complement, text=text)
+        out.append(Statement(
+            id=f"s{n}",
+            kind=item.kind,  # type: ignore[arg-type]
+            speaker=Span.of(text, *item.speaker) if item.speaker else None,
+            speaker_actor=_actor_for(item.speaker_head, item.speaker, mentions, doc),
+            cue=Span.of(text, *item.cue) if item.cue else None,
+            content=Span.of(text, start, end),
+            direct=item.direct,
+            function=_function(item, text),
+            modality=modality,
+        ))
+    return out
+
+
+def content_parts(statement: Statement, text: str) -> list[tuple[int, int]]:
+    """The quoted words of a direct statement (both halves of an interrupted quote);
+    the whole content otherwise."""
+    if not statement.direct:
+        return [(statement.content.start, statement.content.end)]
+    sub = text[statement.content.start:statement.content.end]
+    parts = [(q.start, q.end) for q in find_quotes(sub)]
+    shifted = [(a + statement.content.start, b + statement.content.start) for a, b in parts
+               if b > a]
+    return shifted or [(statement.content.start, statement.content.end)]
+
+
+class StatementStage:
+    """Pipeline stage: writes `statements` from the NLP stage's parse and mentions."""
+
+    name = "statements"
+    reads = frozenset({"spacy", "mentions"})
+    writes = frozenset({"statements"})
+
+    def __init__(self) -> None:
+        self.finder = StatementFinder()
+
+    def __call__(self, batch: Sequence[Draft]) -> list[Draft]:
+        out = []
+        for draft in batch:
+            doc = draft.extras.get("spacy")
+            if not isinstance(doc, Doc):
+                out.append(draft)
+                continue
+            statements = find_statements(doc, draft.mentions, self.finder)
+            out.append(draft.with_(statements=tuple(statements)))
+        return out
+
+
+__all__ = ["Cue", "StatementFinder", "StatementStage", "content_parts", "find_statements"]
