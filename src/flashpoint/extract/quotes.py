@@ -44,10 +44,10 @@ class Quote:
     def inner(self, text: str) -> tuple[int, int]:
         """Offsets of the quoted words, without the marks and surrounding spaces."""
         start, end = self.start, self.end
-        while start < end and (text[start] in OPENING + STRAIGHT + SINGLE_OPEN
+        while start < end and (text[start] in OPENING + STRAIGHT + SINGLE_OPEN + "'`"
                                or text[start].isspace()):
             start += 1
-        while end > start and (text[end - 1] in CLOSING + STRAIGHT + SINGLE_CLOSE
+        while end > start and (text[end - 1] in CLOSING + STRAIGHT + SINGLE_CLOSE + "'"
                                or text[end - 1].isspace()):
             end -= 1
         return start, end
@@ -103,8 +103,31 @@ def _single_quoted(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _doubled(text: str) -> str:
+    """`text` with typewriter double quotes (two apostrophes or backquotes, as some
+    newspapers print them) read as one straight mark followed by a filler of equal length,
+    so offsets stay those of `text`."""
+    if "''" not in text and "``" not in text:
+        return text
+    return re.sub(r"''|``", '"\x00', text)
+
+
 def find_quotes(text: str) -> list[Quote]:
     """All quoted passages of `text`, in order, multi-paragraph quotes joined."""
+    scan = _doubled(text)
+    if scan is not text:
+        return [_widen(q, scan) for q in _find(scan)]
+    return _find(text)
+
+
+def _widen(quote: Quote, scan: str) -> Quote:
+    """Take in the second character of a doubled closing mark."""
+    parts = tuple((s, e + 1 if e < len(scan) and scan[e] == "\x00" else e)
+                  for s, e in quote.parts)
+    return Quote(quote.start, parts[-1][1], quote.closed, parts)
+
+
+def _find(text: str) -> list[Quote]:
     quotes: list[Quote] = []
     paragraphs = _paragraphs(text)
     pending: list[tuple[int, int]] = []  # pieces of a passage still running on

@@ -181,7 +181,7 @@ class StatementFinder:
         lemma = pred.lemma_.lower()
         complement, frame = _complement(pred)
         if complement is None:
-            return None
+            return self._parenthetical(pred, text)
         cue = self.cues.get(lemma, frame)
         if cue is None:
             return None
@@ -191,6 +191,13 @@ class StatementFinder:
         exclude = {pred.i}
         if subject is not None:
             exclude |= {t.i for t in subject.subtree}
+        for conj in complement.children:
+            # "X promised A and said B": B is a statement of its own, not part of A
+            if conj.dep_ == "conj" and conj.i > complement.i and conj.lemma_.lower() in self.cues \
+                    and _complement(conj)[0] is not None:
+                exclude |= {t.i for t in conj.subtree if t.i >= conj.left_edge.i}
+                exclude |= {c.i for c in complement.children
+                            if c.dep_ == "cc" and c.i < conj.i}
         start, end = _subtree_extent(complement, exclude)
         if frame == "c" and complement.i < pred.i:
             # "The plan is dead, officials said": the content ends before the cue.
@@ -207,6 +214,32 @@ class StatementFinder:
             speaker_head=subject.i if subject is not None else None,
             predicate=pred.i, content_head=complement.i, head_char=complement.idx,
         )
+
+    def _parenthetical(self, pred: Token, text: str) -> _Found | None:
+        """"But to prevent problems, he said, officials should be vigilant": a speech cue
+        hanging off the clause it reports (parataxis); the content is that clause."""
+        cue = self.cues.get(pred.lemma_.lower(), "c")
+        if (cue is None or cue.kind != "speech" or pred.pos_ != "VERB"
+                or pred.dep_ not in ("parataxis", "advcl", "conj") or pred.head is pred
+                or pred.head.pos_ not in ("VERB", "AUX")):
+            return None
+        subject = _subject(pred)
+        if subject is None or subject.head is not pred:
+            return None
+        head = pred.head
+        exclude = {t.i for t in pred.subtree}
+        start, end = _subtree_extent(head, exclude)
+        if not start <= pred.idx <= end:
+            # the cue follows its clause ("X is true, he said."): content stops before it
+            end = min(end, pred.left_edge.idx)
+        start, end = _clip_paragraph(text, pred.idx, start, end)
+        start, end = _trim(text, start, end)
+        if end - start < 2 or len(re.findall(r"\w+", text[start:end])) < 3:
+            return None
+        return _Found(content=(start, end), direct=False, kind="speech", function=cue.function,
+                      cue=_cue_extent(pred), speaker=_speaker_extent(subject),
+                      speaker_head=subject.i, predicate=pred.i, content_head=head.i,
+                      head_char=head.idx)
 
     def _according(self, tok: Token, text: str) -> _Found | None:
         to = next((c for c in tok.children if c.lower_ == "to"), None)
@@ -250,7 +283,10 @@ class StatementFinder:
                     item.speaker = _speaker_extent(subject)
                     item.speaker_head = subject.i
             out.append(item)
-        return out
+        # a nickname inside a speaker's name (Marcia "Cia" Price) is not a quote
+        return [item for item in out
+                if not any(o.speaker and o.speaker[0] <= item.content[0]
+                           and item.content[1] <= o.speaker[1] for o in out)]
 
     def _is_speech_cue(self, tok: Token) -> bool:
         lemma = tok.lemma_.lower()
@@ -265,7 +301,7 @@ class StatementFinder:
         last = quote.parts[-1][1]
         para_end = text.find("\n", last)
         para_end = len(text) if para_end < 0 else para_end
-        window = [doc[i] for i in tokens.within(last, para_end)][:12]
+        window = [doc[i] for i in tokens.within(last, para_end)][:40]
         for n, tok in enumerate(window):
             if tok.text in ('"', "\u201c", "\u201e") or (n > 0 and tok.text in (".", "!", "?")
                                                         and not _cue_seen(window[:n], self)):
@@ -302,7 +338,11 @@ class StatementFinder:
                 if tok.text in (".", "!", "?") and not before.endswith(":"):
                     break
                 if self._is_speech_cue(tok):
-                    return tok, _subject(tok)
+                    # the quote must be what the cue introduces: `said, "` / `said: "` /
+                    # `declared "`, not a phrase further on (`said the plan was "a mess"`)
+                    if before.endswith((",", ":")) or tok.i == first - 1:
+                        return tok, _subject(tok)
+                    return None, None
             return None, None
         # The quote opens its paragraph: a cue ending the previous one ("he said:")
         prev_end = para_start - 1
@@ -408,13 +448,15 @@ def find_statements(doc: Doc, mentions: Sequence[Mention],
     quotes = find_quotes(text)
     clauses = finder.cue_clauses(doc, text, [(q.start, q.end) for q in quotes
                                              if q.words(text) >= MIN_DIRECT_WORDS])
-    directs = _merge_interrupted(finder.direct(doc, text, quotes, tokens), text)
-    items = _reconcile(clauses, directs, text)
+    directs = _merge_interrupted(finder.direct(doc, text, quotes, tokens), text, doc, tokens,
+                                 finder)
+    items = _reconcile(clauses, directs, text, doc, tokens, finder)
     _context_speakers(items, text)
     return _build(items, doc, text, mentions)
 
 
-def _reconcile(clauses: list[_Found], directs: list[_Found], text: str) -> list[_Found]:
+def _reconcile(clauses: list[_Found], directs: list[_Found], text: str, doc: Doc,
+               tokens: _Tokens, finder: StatementFinder) -> list[_Found]:
     """One statement per stretch of words (see the module docstring)."""
     kept: list[_Found] = []
     direct_spans = [(d.content[0], d.content[1]) for d in directs]
@@ -453,9 +495,11 @@ def _reconcile(clauses: list[_Found], directs: list[_Found], text: str) -> list[
         if (not item.whole and len(item.parts) == 1
                 and len(re.findall(r"\w+", text[s:e])) < MIN_DIRECT_WORDS):
             continue  # scare quotes, titles, nicknames: only whole complements count
+        if item.cue is None and not item.whole and not _starts_sentence(text, item.content[0]):
+            continue  # a quoted phrase inside someone's sentence: part of a paraphrase
         kept.append(item)
     kept.sort(key=lambda f: f.content)
-    return _merge_interrupted(_drop_nested(kept), text)
+    return _merge_interrupted(_drop_nested(kept), text, doc, tokens, finder)
 
 
 def _is_object_quote(clause: _Found, quote: _Found, text: str) -> bool:
@@ -483,7 +527,8 @@ def _drop_nested(items: list[_Found]) -> list[_Found]:
     return out
 
 
-def _merge_interrupted(items: list[_Found], text: str) -> list[_Found]:
+def _merge_interrupted(items: list[_Found], text: str, doc: Doc,
+                       tokens: _Tokens, finder: StatementFinder) -> list[_Found]:
     """`"A," he said, "B."` and `"A," he said. "B."`: a quote with no cue of its own joins
     the quote before it in the same paragraph when only that quote's cue clause stands
     between them (attribution corpora annotate one statement with two parts)."""
@@ -493,7 +538,10 @@ def _merge_interrupted(items: list[_Found], text: str) -> list[_Found]:
         if (prev is not None and prev.direct and item.direct
                 and (item.cue is None or item.cue == prev.cue)
                 and prev.cue is not None and prev.content[1] <= prev.cue[0] < item.content[0]
-                and _plain_between(text, prev.content[1], item.content[0])):
+                and _plain_between(text, prev.content[1], item.content[0])
+                and prev.predicate is not None
+                and _only_cue_clause(doc, tokens, doc[prev.predicate], prev.content[1],
+                                     item.content[0], finder)):
             prev.parts = prev.parts + item.parts
             prev.content = (prev.content[0], item.content[1])
             continue
@@ -506,6 +554,30 @@ def _plain_between(text: str, start: int, end: int) -> bool:
     between = text[start:end]
     return (len(between) < 250 and "\n" not in between
             and not any(ch in between for ch in '"\u201c\u201d'))
+
+
+def _only_cue_clause(doc: Doc, tokens: _Tokens, pred: Token, start: int, end: int,
+                     finder: StatementFinder) -> bool:
+    """Whether the words between two quotes are the first quote's cue clause and its
+    modifiers ("said Caddell, speaking of her health."), not a new statement ("before
+    asking her") or a new clause with a subject of its own ("but Kevin was drifting off")."""
+    for i in tokens.within(start, end):
+        tok = doc[i]
+        if tok.i == pred.i:
+            continue
+        if finder._is_speech_cue(tok) and tok.head.i != pred.i or tok.dep_ == "ccomp":
+            return False
+        if tok.dep_ in SUBJECTS and tok.head.i != pred.i and tok.head.dep_ in ("conj",):
+            return False
+    return True
+
+
+def _starts_sentence(text: str, char: int) -> bool:
+    """Whether the quote opening at `char` starts a paragraph or a sentence."""
+    i = char - 1
+    while i >= 0 and text[i] in " \t\u00a0":
+        i -= 1
+    return i < 0 or text[i] in "\n.!?:;\"\u201d\u2019)\u2014\u2015"
 
 
 def _words_extent(text: str, start: int, end: int) -> tuple[int, int]:
@@ -571,10 +643,18 @@ def _build(items: list[_Found], doc: Doc, text: str,
 
 
 def content_parts(statement: Statement, text: str) -> list[tuple[int, int]]:
-    """The quoted words of a direct statement (both halves of an interrupted quote);
-    the whole content otherwise."""
+    """The words a statement reports, without an attribution that interrupts them: the
+    quoted parts of a direct statement (both halves of `"A," he said, "B."`), the two sides
+    of a parenthetical cue in reported speech ("A, he said, B"), else the whole content."""
+    c0, c1 = statement.content.start, statement.content.end
     if not statement.direct:
-        return [(statement.content.start, statement.content.end)]
+        inner = [s for s in (statement.speaker, statement.cue)
+                 if s is not None and c0 < s.start and s.end < c1]
+        if not inner:
+            return [(c0, c1)]
+        lo, hi = min(s.start for s in inner), max(s.end for s in inner)
+        parts = [_trim(text, c0, lo), _trim(text, hi, c1)]
+        return [p for p in parts if p[1] > p[0]] or [(c0, c1)]
     sub = text[statement.content.start:statement.content.end]
     parts = [(q.start, q.end) for q in find_quotes(sub)]
     shifted = [(a + statement.content.start, b + statement.content.start) for a, b in parts
