@@ -119,8 +119,7 @@ def _subtree_extent(head: Token, exclude: set[int] | None = None) -> tuple[int, 
     """Character extent of `head`'s subtree, stopping at excluded tokens' subtrees."""
     exclude = exclude or set()
     toks = [t for t in head.subtree if t.i not in exclude]
-    contiguous = [t for t in toks if abs(t.i - head.i) <= len(toks)]
-    return _extent(contiguous or [head])
+    return _extent(toks or [head])
 
 
 def _subject(pred: Token) -> Token | None:
@@ -193,16 +192,38 @@ class StatementFinder:
             exclude |= {t.i for t in subject.subtree}
         for conj in complement.children:
             # "X promised A and said B": B is a statement of its own, not part of A
-            if conj.dep_ == "conj" and conj.i > complement.i and conj.lemma_.lower() in self.cues \
-                    and _complement(conj)[0] is not None:
+            if (conj.dep_ == "conj" and conj.i > complement.i
+                    and _complement(conj)[1] in ("c", "q")
+                    and (entry := self.cues.get(conj.lemma_.lower(), "c")) is not None
+                    and entry.kind == "speech"):
                 exclude |= {t.i for t in conj.subtree if t.i >= conj.left_edge.i}
                 exclude |= {c.i for c in complement.children
                             if c.dep_ == "cc" and c.i < conj.i}
         start, end = _subtree_extent(complement, exclude)
         if frame == "c" and complement.i < pred.i:
-            # "The plan is dead, officials said": the content ends before the cue.
-            end = min(end, pred.left_edge.idx if subject is None or subject.i > pred.i
-                      else subject.left_edge.idx)
+            # "The plan is dead, officials said": the content ends before the cue, unless
+            # the sentence goes on with a clause ("..., Graham said, since most of them ...")
+            tail = [c for c in pred.children if c.i > pred.i and c.dep_ == "advcl"
+                    and c.pos_ in ("VERB", "AUX") and c.lemma_.lower() not in self.cues
+                    and any(m.dep_ == "mark" and m.lower_ in _REASON_MARKS
+                            for m in c.children)]
+            if text[complement.left_edge.idx - 1:complement.left_edge.idx] in _QUOTE_MARKS:
+                tail = []  # a quote before its cue ends where the quote ends
+            if tail:
+                end = max(end, _extent(tail[-1].subtree)[1])
+            else:
+                end = min(end, pred.left_edge.idx if subject is None or subject.i > pred.i
+                          else subject.left_edge.idx)
+        elif frame == "o":
+            end = max(end, _object_tail(pred, complement))
+            named = [c for c in pred.children if c.dep_ == "oprd" and c.i > complement.i]
+            if named and text[named[0].left_edge.idx - 1:named[0].left_edge.idx] in _QUOTE_MARKS:
+                # 'call them "lone wolves"': the quoted name is what is said
+                start, end = named[0].left_edge.idx - 1, _extent(named[0].subtree)[1] + 1
+        elif frame == "t":
+            objects = [c for c in pred.children if c.dep_ in OBJECTS and c.i < complement.i]
+            if objects:  # "told his advisers to find a way": the addressee is content too
+                start = min(start, objects[0].left_edge.idx)
         start, end = _clip_paragraph(text, pred.idx, start, end)
         start, end = _trim(text, start, end)
         if end - start < 2:
@@ -220,7 +241,7 @@ class StatementFinder:
         hanging off the clause it reports (parataxis); the content is that clause."""
         cue = self.cues.get(pred.lemma_.lower(), "c")
         if (cue is None or cue.kind != "speech" or pred.pos_ != "VERB"
-                or pred.dep_ not in ("parataxis", "advcl", "conj") or pred.head is pred
+                or pred.dep_ not in ("parataxis", "advcl", "conj", "ccomp") or pred.head is pred
                 or pred.head.pos_ not in ("VERB", "AUX")):
             return None
         subject = _subject(pred)
@@ -377,6 +398,26 @@ def _cue_extent(pred: Token) -> tuple[int, int]:
     """The cue predicate with its particle ("pointed out", "called for")."""
     toks = [pred] + [c for c in pred.children if c.dep_ == "prt"]
     return _extent(toks)
+
+
+# Dependents after an object that complete what is said about it: "criticized him *for
+# not paying taxes*", "described her *as a lifetime politician*", "called it *a mess*".
+_OBJECT_TAIL_DEPS = frozenset({"oprd", "xcomp"})
+_REASON_MARKS = frozenset({"since", "because", "although", "though", "while", "as", "if",
+                           "unless", "whereas"})
+_QUOTE_MARKS = "\"\u201c\u201d'\u2018\u2019`"
+_OBJECT_TAIL_PREPS = frozenset({"for", "as", "of", "over", "about", "to", "into"})
+
+
+def _object_tail(pred: Token, obj: Token) -> int:
+    end = obj.right_edge.idx + len(obj.right_edge.text)
+    for child in pred.children:
+        if child.i <= obj.i:
+            continue
+        if child.dep_ in _OBJECT_TAIL_DEPS or (
+                child.dep_ == "prep" and child.lower_ in _OBJECT_TAIL_PREPS):
+            end = max(end, child.right_edge.idx + len(child.right_edge.text))
+    return end
 
 
 def _owner(noun: Token) -> Token | None:
