@@ -74,6 +74,7 @@ def flashpoint_predictions(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], 
                     "source": _span(st.speaker.start, st.speaker.end) if st.speaker else None,
                     "direct": st.direct,
                     "kind": st.kind,
+                    "cue": st.cue.text if st.cue else None,
                 })
             preds[row["id"]] = {"id": row["id"], "attributions": attributions}
     return preds, time.perf_counter() - started
