@@ -44,7 +44,8 @@ OBJECTS = frozenset({"dobj", "obj", "attr", "oprd"})
 # "talked about X", "warned of X", "accused X of Y" keeps X).
 CONTENT_PREPS = frozenset({"for", "about", "of", "on", "against", "to"})
 # Participles and clauses that hang off another predicate and share its subject.
-SHARED_SUBJECT_DEPS = frozenset({"advcl", "xcomp", "conj", "acl", "pcomp", "relcl"})
+SHARED_SUBJECT_DEPS = frozenset({"advcl", "xcomp", "conj", "acl", "pcomp", "relcl", "prep"})
+RELATIVE_TAGS = frozenset({"WDT", "WP"})
 PERSONAL = frozenset({"he", "she", "they", "i", "we", "it"})
 MIN_DIRECT_WORDS = 4  # shorter quotes with no cue of their own are scare quotes or titles
 CONTEXT_PARAGRAPHS = 2  # how far a cue-less quote looks for its speaker
@@ -130,6 +131,8 @@ def _subject(pred: Token) -> Token | None:
             break
         for child in tok.children:
             if child.dep_ in SUBJECTS:
+                if child.tag_ in RELATIVE_TAGS and tok.dep_ == "relcl":
+                    return tok.head  # "officials who said ...": the officials said it
                 return child
             if child.dep_ == "agent":
                 objs = [c for c in child.children if c.dep_ == "pobj"]
@@ -148,7 +151,10 @@ def _speaker_extent(subject: Token) -> tuple[int, int]:
             if not any(a.dep_ in ("relcl", "acl") and a.i != subject.i
                        for a in t.ancestors if a.i in range(subject.left_edge.i,
                                                              subject.right_edge.i + 1))]
-    return _extent(keep or [subject])
+    start, end = _extent(keep or [subject])
+    # never across a paragraph break (a photo caption parsed into the next sentence)
+    text = doc_text(subject.doc)
+    return _clip_paragraph(text, subject.idx, start, end)
 
 
 class StatementFinder:
@@ -189,7 +195,10 @@ class StatementFinder:
         subject = _subject(pred) if pred.pos_ != "NOUN" else _owner(pred)
         exclude = {pred.i}
         if subject is not None:
-            exclude |= {t.i for t in subject.subtree}
+            # a subject found above the cue ("officials who said ...") holds the cue in its
+            # subtree: leave out only the words before the cue clause
+            exclude |= {t.i for t in subject.subtree
+                        if t.i < pred.left_edge.i or not _dominates(subject, pred)}
         exclude |= self._inner_statements(complement)
         exclude |= _trailing_relative(complement)
         start, end = _subtree_extent(complement, exclude)
@@ -529,7 +538,8 @@ def _reconcile(clauses: list[_Found], directs: list[_Found], text: str, doc: Doc
     for clause in clauses:
         c0, c1 = clause.content
         # The complement is (essentially) one quote: a direct statement with this cue.
-        same = next((d for d in directs if _covers(d.content, clause.content, text)), None)
+        same = next((d for d in directs if _covers(d.content, clause.content, text)
+                     or _quote_and_own_cue(d, clause.content, text)), None)
         if same is not None:
             same.cue = same.cue or clause.cue
             if same.speaker is None:
@@ -581,6 +591,23 @@ def _covers(quote: tuple[int, int], content: tuple[int, int], text: str) -> bool
     q = re.findall(r"\w+", text[quote[0]:quote[1]])
     c = re.findall(r"\w+", text[content[0]:content[1]])
     return bool(q) and q == c
+
+
+def _dominates(top: Token, token: Token) -> bool:
+    return any(a.i == top.i for a in token.ancestors)
+
+
+def _quote_and_own_cue(quote: _Found, content: tuple[int, int], text: str) -> bool:
+    """`said, "A," Lukashenko said`: the content is the quote plus the quote's own cue."""
+    if quote.cue is None or not (content[0] <= quote.content[1] and quote.content[0] <= content[1]):
+        return False
+    spans = [quote.content, quote.cue] + ([quote.speaker] if quote.speaker else [])
+    for start, end in ((content[0], min(s for s, _ in spans)),
+                       *((a[1], b[0]) for a, b in zip(sorted(spans), sorted(spans)[1:])),
+                       (max(e for _, e in spans), content[1])):
+        if start < end and re.search(r"\w", text[start:end]):
+            return False
+    return True
 
 
 def _drop_nested(items: list[_Found]) -> list[_Found]:
