@@ -444,11 +444,16 @@ def _object_tail(pred: Token, obj: Token) -> int:
 
 
 def _trailing_relative(head: Token) -> set[int]:
-    """A non-restrictive relative clause closing the content (", who is 70"; ", which the
-    court has put on hold"): background the writer adds, not what was said."""
+    """A non-restrictive relative clause, apposition or participle closing the content
+    (", who is 70"; ", the existing military alliance"; ", implicitly putting ..."):
+    background the writer adds, not what was said."""
     right = head.right_edge.i
     for tok in head.subtree:
-        if (tok.dep_ == "relcl" and tok.right_edge.i >= right - 1 and tok.left_edge.i > 0
+        if tok.i == head.i or tok.left_edge.i <= head.left_edge.i:
+            continue
+        tail = (tok.dep_ in ("relcl", "appos")
+                or (tok.dep_ == "advcl" and tok.tag_ == "VBG"))  # ", implicitly putting ..."
+        if (tail and tok.right_edge.i >= right - 1
                 and tok.doc[tok.left_edge.i - 1].text == ","):
             return {t.i for t in tok.subtree} | {tok.left_edge.i - 1}
     return set()
