@@ -97,7 +97,8 @@ def _scan_paragraph(text: str, start: int, end: int) -> tuple[list[tuple[int, in
 def _single_quoted(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """‘...’ or '...' passages of a paragraph that has no double marks."""
     out = []
-    pattern = re.compile(r"(?:(?<=^)|(?<=[\s(\[\u2014\u2013-]))['\u2018](?=\w)(.+?)(?<=[\w.,!?])['\u2019](?!\w)")
+    pattern = re.compile(r"(?:(?<=^)|(?<=[\s(\[\u2014\u2013-]))['\u2018](?=\w)"
+                         r"(.+?)(?<=[\w.,!?])['\u2019](?!\w)")
     for match in pattern.finditer(text, start, end):
         out.append((match.start(), match.end()))
     return out

@@ -28,6 +28,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from spacy.tokens import Doc, Token
 
@@ -46,6 +47,7 @@ CONTENT_PREPS = frozenset({"for", "about", "of", "on", "against", "to"})
 # Participles and clauses that hang off another predicate and share its subject.
 SHARED_SUBJECT_DEPS = frozenset({"advcl", "xcomp", "conj", "acl", "pcomp", "relcl", "prep"})
 RELATIVE_TAGS = frozenset({"WDT", "WP"})
+CUE_POS = frozenset({"VERB", "AUX", "ADJ", "NOUN"})
 PERSONAL = frozenset({"he", "she", "they", "i", "we", "it"})
 MIN_DIRECT_WORDS = 4  # shorter quotes with no cue of their own are scare quotes or titles
 CONTEXT_PARAGRAPHS = 2  # how far a cue-less quote looks for its speaker
@@ -175,7 +177,7 @@ class StatementFinder:
                 if item:
                     found.append(item)
                 continue
-            if tok.pos_ not in ("VERB", "AUX", "ADJ", "NOUN") or tok.lemma_.lower() not in self.cues:
+            if tok.pos_ not in CUE_POS or tok.lemma_.lower() not in self.cues:
                 continue
             item = self._clause(tok, text)
             if item is not None:
@@ -608,7 +610,7 @@ def _quote_and_own_cue(quote: _Found, content: tuple[int, int], text: str) -> bo
         return False
     spans = [quote.content, quote.cue] + ([quote.speaker] if quote.speaker else [])
     for start, end in ((content[0], min(s for s, _ in spans)),
-                       *((a[1], b[0]) for a, b in zip(sorted(spans), sorted(spans)[1:])),
+                       *((a[1], b[0]) for a, b in pairwise(sorted(spans))),
                        (max(e for _, e in spans), content[1])):
         if start < end and re.search(r"\w", text[start:end]):
             return False
@@ -728,7 +730,7 @@ def _build(items: list[_Found], doc: Doc, text: str,
                 modality = modality_of(complement, text=text)
         out.append(Statement(
             id=f"s{n}",
-            kind=item.kind,  # type: ignore[arg-type]
+            kind=item.kind,
             speaker=Span.of(text, *item.speaker) if item.speaker else None,
             speaker_actor=_actor_for(item.speaker_head, item.speaker, mentions, doc),
             cue=Span.of(text, *item.cue) if item.cue else None,
