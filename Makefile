@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make run    set up, ingest the bundled example articles into ./flashpoint.db, show them
+#   make run    set up, ingest the bundled example articles into ./flashpoint.db, then serve
+#               the dashboard at http://127.0.0.1:8000 (Ctrl-C stops it)
 #   make test   set up (system packages too), run the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -19,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/flashpoint ingest --examples --db $(DB)
 	$(BIN)/flashpoint stats --db $(DB)
 	$(BIN)/flashpoint articles --db $(DB) --limit 30
+	$(BIN)/flashpoint serve --db $(DB)
 
 system-deps:
 	bash scripts/system-deps.sh

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -38,6 +39,12 @@ from flashpoint.model import (
     Statement,
 )
 from flashpoint.pipeline import Pipeline, make_article
+
+# The `flashpoint.extract` sub-package (extraction stages) shares its name with the
+# `extract()` function below. Importing a sub-package sets it as an attribute of its
+# parent, so it is imported here, first: `def extract` then rebinds the name to the
+# function, and later imports of `flashpoint.extract.*` modules leave it alone.
+importlib.import_module("flashpoint.extract")
 
 __all__ = [
     "Actor",
@@ -69,9 +76,12 @@ __all__ = [
 def default_pipeline(n_process: int = 1) -> Pipeline:
     """The coder `extract` uses, built once per process: spaCy and the gazetteers load
     here, so the first call takes a few seconds and later ones are fast."""
+    from flashpoint.extract.events import EventStage
+    from flashpoint.extract.statements import StatementStage
     from flashpoint.nlp.stage import NlpStage
 
-    return Pipeline([NlpStage(n_process=n_process)])
+    return Pipeline([NlpStage(n_process=n_process), StatementStage(),
+                     EventStage(use_statements=True)])
 
 
 def extract(

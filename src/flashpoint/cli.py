@@ -20,11 +20,15 @@ from rich.table import Table
 
 from flashpoint import default_pipeline
 from flashpoint.__about__ import __version__
+from flashpoint.cli_analyze import register as register_analysis
+from flashpoint.cli_monitor import register as register_monitoring
+from flashpoint.cli_train import register as register_training
 from flashpoint.errors import FlashpointError
 from flashpoint.ingest import JsonlFields, ReadOptions, read_sources
 from flashpoint.ingest_run import IngestReport, ingest
 from flashpoint.model import Article, Document, Failure
 from flashpoint.schema import document_schema
+from flashpoint.serve.cli import register as register_serve
 from flashpoint.store import Store
 
 app = typer.Typer(
@@ -350,6 +354,12 @@ def failures_cmd(
 def schema_cmd() -> None:
     """Print the JSON Schema of the document JSON that extract and the API return."""
     sys.stdout.write(json.dumps(document_schema(), indent=2) + "\n")
+
+
+register_analysis(app)  # export, series, alerts, report (flashpoint/cli_analyze.py)
+register_monitoring(app)  # watch, stories (flashpoint/cli_monitor.py)
+register_serve(app)  # serve: REST API and dashboard (flashpoint/serve/cli.py)
+register_training(app)  # train events (flashpoint/cli_train.py)
 
 
 def main() -> None:

@@ -53,15 +53,25 @@ def render() -> str:
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)
         assert command is not None
-        sub = command.make_context(name, [], parent=ctx, resilient_parsing=True)
-        lines += [f"## flashpoint {name}", "", "```", command.get_usage(sub), "```", ""]
-        lines += [_clean(command.help or ""), ""]
-        params = [p for p in command.params if p.name != "help"]
-        if params:
-            lines += ["| option | meaning |", "| --- | --- |"]
-            lines += [_param_row(p) for p in params]
-            lines.append("")
+        lines += _command_lines(command, name, ctx)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _command_lines(command: Any, name: str, parent: Any) -> list[str]:
+    """One command's section; a command group (`flashpoint alerts`) also gets one
+    section per subcommand (`flashpoint alerts run`)."""
+    sub = command.make_context(name.split()[-1], [], parent=parent, resilient_parsing=True)
+    lines = [f"## flashpoint {name}", "", "```", command.get_usage(sub), "```", ""]
+    lines += [_clean(command.help or ""), ""]
+    params = [p for p in command.params if p.name != "help"]
+    if params:
+        lines += ["| option | meaning |", "| --- | --- |"]
+        lines += [_param_row(p) for p in params]
+        lines.append("")
+    if hasattr(command, "list_commands"):
+        for child in command.list_commands(sub):
+            lines += _command_lines(command.get_command(sub, child), f"{name} {child}", sub)
+    return lines
 
 
 if __name__ == "__main__":

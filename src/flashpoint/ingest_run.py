@@ -21,6 +21,8 @@ from flashpoint.ingest import ReadOptions, read_sources
 from flashpoint.model import Article, Failure
 from flashpoint.pipeline import Pipeline
 from flashpoint.store import Store
+from flashpoint.store.rows import AddResult
+from flashpoint.store.stories import Stories
 
 
 @dataclass
@@ -61,6 +63,7 @@ def ingest(
     started = time.perf_counter()
     run_id = store.start_run(command="ingest", inputs=inputs)
     report = IngestReport(run_id=run_id)
+    stories = Stories(store)
     batch: list[Article] = []
     status = "failed"
     progress = Progress(
@@ -79,11 +82,12 @@ def ingest(
                 progress.update(task, completed=report.read)
                 batch.append(item)
                 if len(batch) >= batch_size:
-                    _flush(store, batch, report, pipeline if code else None)
+                    _flush(store, batch, report, pipeline if code else None, stories)
                     batch = []
-            _flush(store, batch, report, pipeline if code else None)
+            _flush(store, batch, report, pipeline if code else None, stories)
             if code and pipeline is not None:
                 _code_pending(store, pipeline, report, batch_size)
+            stories.assign_missing(batch_size)
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -108,17 +112,27 @@ def _note_failure(store: Store, report: IngestReport, failure: Failure, strict: 
 
 
 def _flush(store: Store, batch: list[Article], report: IngestReport,
-           pipeline: Pipeline | None) -> None:
+           pipeline: Pipeline | None, stories: Stories | None = None) -> list[AddResult]:
+    """Store one batch, put the new articles in their stories, code them.
+
+    Returns one result per article, in order (the watcher marks its items with them).
+    """
     if not batch:
-        return
+        return []
     results = store.add_articles(batch, run_id=report.run_id)
     # One result per input article, in order: code exactly the articles that were stored
     # (not a later copy with the same id, whose text may differ in spacing).
     fresh = [a for a, r in zip(batch, results, strict=True) if r.status == "stored"]
     report.stored += len(fresh)
     report.duplicates += len(results) - len(fresh)
+    if stories is not None and fresh:
+        stories.assign(fresh)
     if pipeline is not None and fresh:
         report.coded += store.save_documents(pipeline(fresh))
+    return results
+
+
+store_batch = _flush  # the public name: `flashpoint.watch` stores its pages through it
 
 
 def _code_pending(store: Store, pipeline: Pipeline, report: IngestReport, size: int) -> None:

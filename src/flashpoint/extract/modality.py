@@ -145,7 +145,7 @@ def modality_of(pred: Token, *, text: str | None = None) -> Modality:
     inside = in_condition(pred)
     reported = _reported(chain)
     modals = {c.lower_ for t in chain for c in t.children
-              if c.dep_ in ("aux", "auxpass") and c.tag_ == "MD"}
+              if c.dep_ in ("aux", "auxpass") and c.tag_ == "MD"} - FUTURE_AUX
     if "would" in modals or "'d" in modals:
         modals.discard("would")
         modals.discard("'d")

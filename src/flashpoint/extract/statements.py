@@ -46,6 +46,10 @@ OBJECTS = frozenset({"dobj", "obj", "attr", "oprd"})
 CONTENT_PREPS = frozenset({"for", "about", "of", "on", "against", "to"})
 # Participles and clauses that hang off another predicate and share its subject.
 SHARED_SUBJECT_DEPS = frozenset({"advcl", "xcomp", "conj", "acl", "pcomp", "relcl", "prep"})
+# A quote signed with a dash and a name on the same line: `"..." ― Jane Doe`.
+_DASH_SIGNATURE = re.compile(
+    r"[ \t\u00a0]*([\u2015\u2014\u2013]|--)[ \t\u00a0]*"
+    r"([A-Z][\w.'\u2019-]*(?:[ \t\u00a0]+(?:[A-Z][\w.'\u2019-]*|de|del|van|von|la|al)){0,5})")
 RELATIVE_TAGS = frozenset({"WDT", "WP"})
 CUE_POS = frozenset({"VERB", "AUX", "ADJ", "NOUN"})
 PERSONAL = frozenset({"he", "she", "they", "i", "we", "it"})
@@ -328,6 +332,13 @@ class StatementFinder:
                 if subject is not None:
                     item.speaker = _speaker_extent(subject)
                     item.speaker_head = subject.i
+            else:
+                signed = _DASH_SIGNATURE.match(text, quote.end)
+                if signed:  # “...” ― Pamela Padilla (vox pops, epigraphs)
+                    item.cue = signed.span(1)
+                    item.speaker = signed.span(2)
+                    item.speaker_head = tokens.at(signed.start(2))
+                    item.whole = True
             out.append(item)
         # a nickname inside a speaker's name (Marcia "Cia" Price) is not a quote
         return [item for item in out

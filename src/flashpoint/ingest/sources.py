@@ -7,7 +7,9 @@ bad item becomes a Failure record and the next one is read; nothing stops the ba
 
 The format comes from the suffix (``x.html.gz`` is gzipped HTML); an unknown suffix, and
 stdin, are sniffed from the first bytes. Size is checked before reading (``stat`` for a
-file, a bounded read for a gzip member or stdin), so a 50 MB page costs nothing.
+file, a bounded read for a gzip member or stdin), so a 50 MB page costs nothing. Web
+archives (``.warc``, ``.warc.gz``, ``.arc``, ``.arc.gz``) are read record by record by
+`warc.py`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from flashpoint.ingest.records import (
     guarded,
 )
 from flashpoint.ingest.text import parse_text
+from flashpoint.ingest.warc import is_warc, read_warc
 
 Format = Literal["text", "markdown", "html", "jsonl", "json"]
 STDIN = "-"
@@ -116,6 +119,8 @@ def _dir_items(directory: Path, options: ReadOptions, seen: list[int]) -> Iterat
 
 def _is_article_file(path: Path) -> bool:
     """For a directory walk: a known article suffix, or unknown but text; never a README."""
+    if is_warc(path):
+        return True
     name = path.name.lower().removesuffix(".gz")
     if name.endswith(_NOT_ARTICLES) or name.split(".")[0] in _NOT_ARTICLE_STEMS:
         return False
@@ -148,6 +153,9 @@ def _open_gzip(path: Path) -> gzip.GzipFile:
 
 def read_file(path: Path, options: ReadOptions) -> Iterator[Item]:
     """The items of one file: JSONL streams line by line, other formats are one item."""
+    if is_warc(path):  # a web archive: many pages, read record by record
+        yield from read_warc(path, options)
+        return
     origin = str(path)
     fmt = SUFFIXES.get(_inner_suffix(path))
     if _is_gzip(path):

@@ -211,11 +211,114 @@ events = sa.Table(
     *span_columns("evidence", nullable=False),
     sa.Column("confidence", sa.Float, nullable=False),
     sa.Index(None, "article_id", "coder_version", "id"),
-    sa.Index(None, "type"),
-    sa.Index(None, "date"),
-    sa.Index(None, "source_code"),
-    sa.Index(None, "target_code"),
     sa.Index(None, "coder_version"),
+    # migration 0004: browse newest first under a filter (store/browse.py), dyad counts;
+    # they replace 0001's single-column indexes on date, source_code, target_code, type
+    sa.Index("ix_events_date_key", "date", "article_id", "coder_version", "ordinal"),
+    sa.Index("ix_events_source_key", "source_code", "date", "article_id", "coder_version",
+             "ordinal"),
+    sa.Index("ix_events_target_key", "target_code", "date", "article_id", "coder_version",
+             "ordinal"),
+    sa.Index("ix_events_type_key", "type", "date", "article_id", "coder_version", "ordinal"),
+    sa.Index("ix_events_source_type_key", "source_code", "type", "date", "article_id",
+             "coder_version", "ordinal"),
+    sa.Index("ix_events_target_type_key", "target_code", "type", "date", "article_id",
+             "coder_version", "ordinal"),
+    sa.Index("ix_events_dyad", "source_code", "target_code", "date", "type"),
+    sa.Index("ix_events_date_type", "date", "type", "negated", "hypothetical"),
+)
+
+# -- monitoring (migration 0002): stories, MinHash signatures, feed watcher state ---------
+
+stories = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("first_article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="SET NULL")),
+    sa.Column("title", sa.Text),
+    sa.Column("first_seen", UTCDateTime, nullable=False),
+    sa.Column("n_articles", sa.Integer, nullable=False),
+    sa.Column("n_sources", sa.Integer, nullable=False),
+)
+
+story_articles = sa.Table(
+    "story_articles",
+    metadata,
+    sa.Column(
+        "article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("similarity", sa.Float, nullable=False),  # estimated Jaccard to the story
+)
+
+article_minhash = sa.Table(
+    "article_minhash",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        nullable=False, unique=True,
+    ),
+    sa.Column("scheme", sa.Text, nullable=False),  # shingling + permutations, e.g. "w5:128"
+    sa.Column("signature", sa.LargeBinary, nullable=False),
+)
+
+watch_feeds = sa.Table(
+    "watch_feeds",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("last_polled", UTCDateTime),
+    sa.Column("last_status", sa.Integer),
+    sa.Column("last_error", sa.Text),
+    sa.Column("items_seen", sa.Integer, nullable=False),
+)
+
+watch_items = sa.Table(
+    "watch_items",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("feed_url", sa.Text, nullable=False),
+    sa.Column("item_id", sa.Text, index=True),
+    sa.Column("title", sa.Text),
+    sa.Column("status", sa.Text, nullable=False, index=True),  # pending|stored|duplicate|failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("article_id", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("first_seen", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# -- alerts (migration 0003): what `flashpoint alerts run` found, keyed for deduplication --
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.Text, nullable=False, unique=True),  # same finding -> same key
+    sa.Column("rule", sa.Text, nullable=False, index=True),
+    sa.Column("kind", sa.Text, nullable=False),  # threshold | anomaly
+    sa.Column("grouping", sa.Text, nullable=False),  # dyad, actor, type, ...
+    sa.Column("subject", sa.Text, nullable=False),  # JSON: {"source": "BLR", ...}
+    sa.Column("source_code", sa.Text, index=True),
+    sa.Column("target_code", sa.Text, index=True),
+    sa.Column("day", sa.Date, nullable=False, index=True),
+    sa.Column("window_start", sa.Date, nullable=False),
+    sa.Column("metric", sa.Text, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("expected", sa.Float),  # the threshold, or the baseline median
+    sa.Column("score", sa.Float),  # robust z-score for anomalies
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("details", sa.Text, nullable=False),  # JSON
+    sa.Column("created_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("delivered_at", UTCDateTime),
+    sa.Column("delivery_error", sa.Text),
 )
 
 

@@ -20,10 +20,12 @@ import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from flashpoint.errors import ConfigError, StoreError
 from flashpoint.model import Article, Document, Failure
@@ -66,6 +68,20 @@ class Store:
     def dialect(self) -> str:
         """"sqlite" or "postgresql"."""
         return self._db.dialect
+
+    @property
+    def db(self) -> Database:
+        """The read/write paths, for library modules that run their own Core queries
+        (`flashpoint.analyze`, `flashpoint.serve`); they get the same locking and error
+        translation as the Store's own methods."""
+        return self._db
+
+    def reading(self) -> AbstractContextManager[Connection]:
+        """A read transaction for query modules that build their own SQL (`store.browse`).
+
+        Callers must only read: writes go through the Store's own methods.
+        """
+        return self._db.read()
 
     def close(self) -> None:
         """Release every connection; the Store must not be used afterwards."""

@@ -1,0 +1,696 @@
+"""The event stage: PLOVER events per clause, each field tied to the words it came from.
+
+For every sentence of an article the stage
+
+1. **detects** candidates: verbs and event nouns of the trigger lexicon
+   (`flashpoint.extract.triggers`), event nouns carried by a light verb ("launched an
+   offensive", "carry out joint military exercises"), and the functions of statements
+   ("vowed retaliation" said by X is X's THREATEN);
+2. **types** each one by mixing the trigger's prior with the learned typer's
+   probabilities for the sentence (`flashpoint.extract.typer`), so "hit out at" and
+   "warned" get their type from both the word and its context;
+3. reads its **roles** (`roles.py`), **modality** (`modality.py`), **date** and
+   **place** (`anchors.py`), mode and contexts;
+4. applies PLOVER's rules that change a type: a conditional act of force by the speaker
+   is a THREATEN whose recipient is whoever the condition names ("ready to fight ... if
+   one soldier from Ukraine comes" is BLR THREATEN UKR, not a battle); and
+5. scores a confidence and drops duplicates.
+
+Events that did not happen keep their flags (`negated`, `future`, `hypothetical`,
+`condition`) instead of being dropped or coded as facts; `plover_type()` gives the type
+PLOVER's own records would use (a future meeting is AGREE there).
+
+When an article yields no event at all (a one-sentence text, a weak trigger), the stage
+still emits its best candidate with a low confidence: consumers filter on confidence,
+and "nothing" is never more useful than "probably X, 0.2".
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from flashpoint.extract.anchors import DateIndex, PlaceFinder
+from flashpoint.extract.modality import READINESS_FRAMES, governors, in_condition, modality_of
+from flashpoint.extract.roles import ActorIndex, Role, find_roles, is_ally
+from flashpoint.extract.triggers import Lexicon, TriggerRow, load_lexicon
+from flashpoint.ids import digest
+from flashpoint.model import Actor, Event, Location, Modality, Span, Statement
+from flashpoint.nlp.actors import Resolved, doc_text
+from flashpoint.nlp.dates import ResolvedDate
+from flashpoint.nlp.gazetteer import Gazetteer, load_gazetteer
+from flashpoint.pipeline import Draft
+
+__all__ = ["EventStage", "TypeScorer", "plover_type"]
+
+TYPES = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT",
+         "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE",
+         "COERCE", "ASSAULT")
+# How much the trigger lexicon counts against the typer's probabilities (0..1) when a
+# clause's type is chosen, and when its confidence is scored; the typer's best type
+# replaces the trigger's only when it leads by TYPE_MARGIN. Chosen with
+# bench/event_mix.py (docs/events.md).
+LEXICON_SHARE = 0.2
+CONFIDENCE_SHARE = 0.2
+TYPE_MARGIN = 0.1
+# Acts that, made conditional by their own actor, are threats of that act (PLOVER:
+# "threats or coercive warnings of serious consequences") and the THREATEN mode.
+THREAT_MODES = {"ASSAULT": "violence", "MOBILIZE": "violence", "COERCE": "restrict",
+                "SANCTION": "relations"}
+# Statement functions that make the speaker the source of an event.
+SPEECH_ACT_TYPES = frozenset({"THREATEN", "ACCUSE", "REQUEST", "REJECT", "AGREE",
+                              "SUPPORT", "CONCEDE", "CONSULT"})
+# Types whose future is coded as AGREE (PLOVER's rule; CONCEDE/RETREAT excepted): "due to
+# meet on Friday" is an AGREE with future=true.
+FUTURE_AS_AGREE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
+# Reciprocal types: "X and Y held talks" makes X and Y each other's counterpart.
+RECIPROCAL = frozenset({"CONSULT", "COOPERATE", "AGREE", "SUPPORT", "ASSAULT"})
+# Speech acts whose complement is what they ask, refuse or threaten, not an event of its
+# own ("urged Rwanda to withdraw" is one REQUEST; "threatened to attack" one THREATEN).
+ABSORBING = frozenset({"REQUEST", "REJECT", "THREATEN"})
+# Event nouns that stand alone as events ("Russia's offensive"); a bare "peace agreement"
+# or "talks" is usually a reference to an earlier event, not a report of one.
+STANDALONE_NOUN_TYPES = frozenset({"ASSAULT", "MOBILIZE", "COERCE", "SANCTION", "PROTEST"})
+# Speech acts whose recipient may be named only inside what they say or ask
+# ("agreed to open negotiations *with Moldova*").
+SPEECH_ACTS_WITH_CONTENT = frozenset({"AGREE", "REQUEST", "REJECT", "THREATEN", "SUPPORT"})
+# Types that need a recipient (PLOVER): when the syntax gives none, a guess is allowed.
+RECIPIENT_REQUIRED = frozenset({"COOPERATE", "AID", "SANCTION"})
+# Words of a clause that tag an event with a PLOVER context.
+CONTEXT_WORDS = {
+    "election": "election", "vote": "election", "ballot": "election", "poll": "election",
+    "trade": "economic", "tariff": "economic", "economy": "economic", "economic": "economic",
+    "investment": "economic", "loan": "economic", "court": "legal", "judge": "legal",
+    "lawsuit": "legal", "trial": "legal", "nuclear": "cbrn", "chemical": "cbrn",
+    "refugee": "migration", "migrant": "migration", "asylum": "asylum",
+    "border": "territory", "territory": "territory", "territorial": "territory",
+    "terrorist": "terrorism", "terrorism": "terrorism", "militant": "terrorism",
+    "corruption": "corruption", "bribery": "corruption", "drug": "illegal_drugs",
+    "cocaine": "illegal_drugs", "cartel": "illegal_drugs", "trafficking": "trafficking",
+    "smuggling": "trafficking", "peacekeeper": "peacekeeping", "peacekeeping": "peacekeeping",
+    "cyber": "cyber", "hacker": "cyber", "disinformation": "misinformation",
+    "propaganda": "misinformation", "embassy": "diplomatic", "ambassador": "diplomatic",
+    "diplomat": "diplomatic", "diplomatic": "diplomatic", "military": "military",
+    "troop": "military", "army": "military", "soldier": "military", "protest": "rights_freedoms",
+    "journalist": "rights_freedoms", "oil": "natural_resource", "gas": "natural_resource",
+    "mine": "natural_resource", "flood": "disasters", "earthquake": "disasters",
+    "epidemic": "health", "vaccine": "health", "virus": "health", "religious": "religion_ethnicity",
+    "ethnic": "religion_ethnicity", "parliament": "legislative", "lawmaker": "legislative",
+}
+
+
+class TypeScorer(Protocol):
+    """What the stage needs of the learned typer: probabilities per PLOVER type."""
+
+    def predict(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
+
+
+def _load_typer() -> TypeScorer | None:
+    """The learned typer, or None while it is not part of the install (trigger priors
+    only). Errors inside an installed typer are not hidden."""
+    if importlib.util.find_spec("flashpoint.extract.typer") is None:
+        return None
+    typer = importlib.import_module("flashpoint.extract.typer")
+    return cast(TypeScorer, typer.EventTyper.load())
+
+
+@dataclass
+class _Candidate:
+    pred: int  # predicate token (verb, or the event noun itself)
+    noun: int | None
+    row: TriggerRow | None
+    type: str = ""
+    mode: str | None = None
+    score: float = 0.0
+    statement: Statement | None = None
+
+
+class EventStage:
+    """Callable stage: writes `events` from the parse, actors, dates and statements."""
+
+    name = "events"
+    writes = frozenset({"events"})
+
+    def __init__(self, *, typer: TypeScorer | None | bool = True,
+                 lexicon: Lexicon | None = None, gazetteer: Gazetteer | None = None,
+                 use_statements: bool = False, lexicon_share: float = LEXICON_SHARE,
+                 confidence_share: float = CONFIDENCE_SHARE,
+                 type_margin: float = TYPE_MARGIN) -> None:
+        self.lexicon = lexicon or load_lexicon()
+        self.lexicon_share = lexicon_share
+        self.confidence_share = confidence_share
+        self.type_margin = type_margin
+        self.gazetteer = gazetteer or load_gazetteer()
+        if typer is True:
+            self.typer: TypeScorer | None = _load_typer()
+        elif typer is False:
+            self.typer = None
+        else:
+            self.typer = typer
+        # Statements are read only when a statement stage runs first (declared so the
+        # pipeline can check the order).
+        base = {"article", "spacy", "resolved", "dates"}
+        self.reads = frozenset(base | ({"statements"} if use_statements else set()))
+
+    def __call__(self, batch: Sequence[Draft]) -> list[Draft]:
+        return [draft.with_(events=tuple(self.code(draft))) for draft in batch]
+
+    # ------------------------------------------------------------------ per article
+    def code(self, draft: Draft) -> list[Event]:
+        doc = cast(Doc, draft.extras["spacy"])
+        resolved = cast(list[Resolved], draft.extras.get("resolved", []))
+        dates = cast(list[ResolvedDate], draft.extras.get("dates", []))
+        text = doc_text(doc)
+        coder = _ArticleCoder(self, draft, doc, resolved, dates, text)
+        return coder.run()
+
+
+class _ArticleCoder:
+    """The work of the stage on one article (state lives here, not on the stage)."""
+
+    def __init__(self, stage: EventStage, draft: Draft, doc: Doc,
+                 resolved: list[Resolved], dates: list[ResolvedDate], text: str) -> None:
+        self.stage = stage
+        self.lex = stage.lexicon
+        self.draft = draft
+        self.doc = doc
+        self.text = text
+        self.published = draft.article.published
+        self.statements = list(draft.statements)
+        self.actors = ActorIndex(doc, resolved, self.statements, stage.gazetteer)
+        self.people = frozenset(i for i, r in self.actors.by_token.items()
+                                if r.mention.kind == "person")
+        self.dates = DateIndex(doc, dates)
+        self.places = PlaceFinder(doc, resolved, text, stage.gazetteer)
+        self._typer_cache: dict[int, dict[str, float]] = {}
+        # set when no event has a resolved source: the best one is kept with UNK
+        self._unknown_sources = False
+
+    def run(self) -> list[Event]:
+        sents = list(self.doc.sents)
+        found: list[tuple[SpacySpan, list[_Candidate]]] = []
+        for sent in sents:
+            cands = self.candidates(sent)
+            if cands:
+                found.append((sent, cands))
+        self._type_sentences([s for s, _ in found])
+        events: list[Event] = []
+        for sent, cands in found:
+            events += self.sentence_events(sent, cands)
+        events += [st for st in self.statement_events()
+                   if not any(_repeats(st, ev) for ev in events)
+                   and not (st.type == "AGREE" and any(ev.reported_by == st.reported_by
+                                                       for ev in events))]
+        events = _dedupe(events)
+        if not events and found:  # triggers whose actors nobody could resolve
+            self._unknown_sources = True
+            for sent, cands in found:
+                events += self.sentence_events(sent, cands)
+            events = sorted(events, key=lambda e: -e.confidence)[:1]
+        if not events and sents:
+            best = self.fallback(sents)
+            if best is not None:
+                events = [best]
+        events.sort(key=lambda e: (e.evidence.start, -e.confidence))
+        return events
+
+    # ------------------------------------------------------------------ detection
+    def candidates(self, sent: SpacySpan) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        carried: set[int] = set()
+        for tok in sent:
+            if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ == "ROOT"):
+                row = self.lex.verb(tok, self.people)
+                if row is not None:
+                    out.append(_Candidate(tok.i, None, row))
+                    for c in tok.children:
+                        if c.dep_ in ("dobj", "nsubjpass"):
+                            carried.add(c.i)
+                    continue
+                if tok.lemma_.lower() in self.lex.light_verbs:
+                    for c in tok.children:
+                        if c.dep_ not in ("dobj", "nsubjpass", "prep"):
+                            continue
+                        noun = c if c.dep_ != "prep" else next(
+                            (g for g in c.children if g.dep_ == "pobj"), None)
+                        for n in _noun_heads(noun):
+                            nrow = self.lex.noun(n)
+                            if nrow is not None:
+                                out.append(_Candidate(tok.i, n.i, nrow))
+                                carried.add(n.i)
+                                break
+        for tok in sent:
+            if tok.pos_ != "NOUN" or tok.i in carried:
+                continue
+            nrow = self.lex.noun(tok)
+            if nrow is None:
+                continue
+            # A bare event noun counts only with an owner ("Russia's offensive") or inside
+            # the object of a verb that is no trigger of its own ("was testing some of
+            # its mobilization abilities": the verb gives actors, tense and modality).
+            verb = _object_verb(tok)
+            taken = {c.pred for c in out}
+            if verb is not None and verb.i not in taken and verb.lemma_.lower() in \
+                    self.lex.light_verbs and self.lex.verb(verb, self.people) is None:
+                out.append(_Candidate(verb.i, tok.i, nrow))
+            elif verb is None and nrow.type in STANDALONE_NOUN_TYPES and (
+                    any(c.dep_ == "poss" for c in tok.children) or tok.dep_ in ("nsubj",)):
+                out.append(_Candidate(tok.i, tok.i, nrow))
+        return _drop_nested(out, self.doc)
+
+    # ------------------------------------------------------------------ typing
+    def _type_sentences(self, sents: list[SpacySpan]) -> None:
+        typer = self.stage.typer
+        if typer is None or not sents:
+            return
+        probs = typer.predict([s.text for s in sents])
+        for sent, p in zip(sents, probs, strict=True):
+            self._typer_cache[sent.start] = p
+
+    def _mix(self, sent: SpacySpan, row: TriggerRow, share: float) -> dict[str, float]:
+        """The trigger's prior and the typer's sentence probabilities, mixed."""
+        typed = self._typer_cache.get(sent.start)
+        rest = (1.0 - row.weight) / (len(TYPES) - 1)
+        lex = {t: (row.weight if t == row.type else rest) for t in TYPES}
+        if not typed:
+            return lex
+        return {t: share * lex[t] + (1 - share) * typed.get(t, 0.0) for t in TYPES}
+
+    # ------------------------------------------------------------------ events
+    def sentence_events(self, sent: SpacySpan, cands: list[_Candidate]) -> list[Event]:
+        events: list[Event] = []
+        held_back: list[Event] = []
+        stage = self.stage
+        claimed = {c.row.type for c in cands if c.row is not None}
+        for cand in cands:
+            assert cand.row is not None
+            mixed = self._mix(sent, cand.row, stage.lexicon_share)
+            choice = cand.row.type
+            best = max(mixed, key=lambda t: mixed[t])
+            # the typer re-types a clause only to a type no other trigger of the sentence
+            # stands for ("promised not to send troops": the promise is the AGREE, the
+            # sending stays a (negated) MOBILIZE)
+            if best != choice and best not in claimed \
+                    and mixed[best] > mixed[choice] + stage.type_margin:
+                choice = best
+            cand.type = choice
+            cand.mode = cand.row.mode if choice == cand.row.type else None
+            # the typer (which read the whole sentence) says how sure the type is
+            cand.score = self._mix(sent, cand.row, stage.confidence_share)[choice]
+            for ev in self.build(cand, sent):
+                pred = self.doc[cand.pred]
+                (held_back if in_condition(pred) is not None else events).append(ev)
+        # An act inside a condition ("if X attacks") is the condition of the main event;
+        # it stands alone only when the sentence has nothing else.
+        return events or held_back
+
+    def build(self, cand: _Candidate, sent: SpacySpan) -> list[Event]:
+        doc = self.doc
+        pred = doc[cand.pred]
+        noun = doc[cand.noun] if cand.noun is not None else None
+        modality = modality_of(pred, text=self.text)
+        type_, mode = cand.type, cand.mode
+        if type_ in ("AGREE", "REJECT") and cand.row is not None \
+                and cand.row.type != type_ and modality.negated:
+            # re-typed as a commitment or a refusal ("we will not send troops", "would
+            # not meet Kagame"): that act was made; the negation is its content
+            modality = modality.model_copy(update={"negated": False})
+        roles = find_roles(self.actors, pred, type_, noun=noun)
+        sources = list(roles.sources)
+        targets = [t for t in roles.targets
+                   if not sources or not _same_actor(t.actor, sources[0].actor)]
+        statement = self.actors.speaker_for(pred)
+        cond_targets: list[Role] = []
+        ready = any(t.lower_ in READINESS_FRAMES for t in list(governors(pred))[1:])
+        if (modality.condition is not None or ready) and not modality.negated \
+                and type_ in THREAT_MODES:
+            mode = THREAT_MODES[type_]
+            type_ = "THREATEN"
+            # the threat itself was made; what it threatens is conditional (the span)
+            modality = Modality(condition=modality.condition)
+            if modality.condition is not None:
+                cond_targets = self._condition_actors(pred, modality.condition, sources)
+            if cond_targets:
+                targets = cond_targets
+        if type_ == "THREATEN" and cand.row is not None and cand.row.type == "THREATEN" \
+                and modality.condition is not None and not modality.negated:
+            # "warned that X would follow if Y": the warning was made; its content is
+            # what the condition qualifies
+            modality = Modality(condition=modality.condition)
+        if type_ in FUTURE_AS_AGREE and modality.future and not modality.negated:
+            type_, mode = "AGREE", None  # PLOVER codes planned cooperation as AGREE
+        if len({r.actor.code for r in sources}) > 1 and type_ == "MOBILIZE":
+            type_, mode = "COOPERATE", None  # several countries' exercise is a joint one
+        if not sources and self._unknown_sources:
+            sources = [self._unknown_actor(pred)]
+        if not sources:
+            return []
+        if not targets and type_ in SPEECH_ACTS_WITH_CONTENT:
+            targets = self._complement_target(pred, sources)
+        if not targets and type_ in RECIPIENT_REQUIRED:
+            targets = self._clause_target(pred, sent, sources)
+        if type_ in RECIPROCAL and not targets and len(sources) > 1:
+            return [self._event(cand, sent, type_, mode, sources[0], sources[1], modality,
+                                statement)]
+        out: list[Event] = []
+        src = sources[0]
+        tgts: list[Role | None] = [None]
+        if targets:
+            tgts = list(targets[:3])
+        for tgt in tgts:
+            out.append(self._event(cand, sent, type_, mode, src, tgt, modality, statement))
+        return out
+
+    def _unknown_actor(self, pred: Token) -> Role:
+        """An unresolved source ("Rebels attacked ...") as an UNK actor naming its words,
+        so the article still gets its best event (with lowered confidence)."""
+        subj = next((c for c in pred.children if c.dep_ == "nsubj"), None)
+        if subj is None:  # passive: the agent ("by gunmen"), else the predicate itself
+            agent = next((c for c in pred.children if c.dep_ == "agent"), None)
+            subj = next((g for g in agent.children if g.dep_ == "pobj"), pred) \
+                if agent is not None else pred
+        sub = _phrase(subj) if subj is not pred else pred.doc[pred.i : pred.i + 1]
+        actor = Actor(code="UNK", sector="UNK", name=sub.text,
+                      span=Span.of(self.text, sub.start_char, sub.end_char))
+        return Role(actor, subj.i, syntactic=False)
+
+    def _complement_target(self, pred: Token, sources: list[Role]) -> list[Role]:
+        """The first actor of another country inside the verb's complement clause."""
+        src = sources[0].actor.code
+        for c in pred.children:
+            if c.dep_ not in ("xcomp", "ccomp"):
+                continue
+            for sub in c.subtree:
+                r = self.actors.by_token.get(sub.i)
+                if r is None or r.mention.actor is None or sub.i != r.root:
+                    continue
+                if r.mention.actor.code == src or is_ally(sub) or (
+                        r.mention.kind in ("city", "other") and r.mention.actor.sector is None):
+                    continue
+                return [Role(r.mention.actor, sub.i, syntactic=False)]
+        return []
+
+    def _clause_target(self, pred: Token, sent: SpacySpan, sources: list[Role]) -> list[Role]:
+        """No syntactic target: the first other actor in the clause ("closed the
+        checkpoint, citing tensions *with Belarus*"), marked as a guess."""
+        clause = _clause(pred, sent)
+        src = sources[0].actor
+        used = {r.token for r in sources}
+        for i in clause:
+            r = self.actors.by_token.get(i)
+            if r is None or r.mention.actor is None or r.root in used or i != r.root:
+                continue
+            actor = r.mention.actor
+            if actor.code == src.code or r.mention.kind in ("city", "other") and (
+                    actor.sector is None):
+                continue
+            if r.mention.span.text.lower() in ("he", "she", "him", "his", "her", "its",
+                                                 "their", "they", "them") or is_ally(
+                    self.doc[r.root]):
+                continue
+            return [Role(actor, r.root, syntactic=False)]
+        return []
+
+    def _condition_actors(self, pred: Token, cond: Span, sources: list[Role]) -> list[Role]:
+        found: list[Role] = []
+        src_codes = {r.actor.code for r in sources}
+        for r in self.actors.ordered:
+            actor = r.mention.actor
+            if actor is None or not cond.start <= r.mention.span.start < cond.end:
+                continue
+            if actor.code in src_codes or r.mention.span.text.lower() in ("our", "my", "we"):
+                continue
+            found.append(Role(actor, r.root, syntactic=False))
+            break
+        return found
+
+    def _event(self, cand: _Candidate, sent: SpacySpan, type_: str, mode: str | None,
+               src: Role, tgt: Role | None, modality: Modality,
+               statement: Statement | None) -> Event:
+        doc = self.doc
+        pred = doc[cand.pred]
+        clause = _clause(pred, sent)
+        evidence = Span.of(self.text, doc[clause.start].idx,
+                           doc[clause.stop - 1].idx + len(doc[clause.stop - 1]))
+        when = self.dates.for_predicate(pred, self.published)
+        if when is not None and when.explicit and self.published is not None \
+                and when.date > self.published and not modality.future:
+            modality = modality.model_copy(update={"future": True})
+        location = self.places.for_predicate(pred, clause)
+        confidence = cand.score
+        if not src.syntactic:
+            confidence *= 0.85
+        if tgt is not None and not tgt.syntactic:
+            confidence *= 0.9
+        if cand.noun is not None and cand.noun == cand.pred:
+            confidence *= 0.8
+        if in_condition(pred) is not None:
+            confidence *= 0.5
+        confidence = round(max(0.01, min(1.0, confidence)), 3)
+        contexts = _contexts(doc[clause.start:clause.stop], src.actor, tgt)
+        target = tgt.actor if tgt is not None else None
+        key = "|".join([self.draft.article.id, type_, str(evidence.start), str(evidence.end),
+                        str(cand.pred), src.actor.code, target.code if target else "-"])
+        return Event(
+            id="e" + digest(key), type=type_, mode=mode, contexts=contexts,
+            source=src.actor, target=target, location=location,
+            date=when.date if when else None, date_precision=when.precision if when else None,
+            modality=modality, reported_by=statement.id if statement is not None else None,
+            evidence=evidence, confidence=confidence,
+        )
+
+    # ------------------------------------------------------------------ statements
+    def statement_events(self) -> list[Event]:
+        """'X vowed retaliation', 'X called it a provocation': the speech act itself."""
+        out: list[Event] = []
+        for st in self.statements:
+            if st.function not in SPEECH_ACT_TYPES or st.speaker_actor is None:
+                continue
+            content = self.doc.char_span(st.content.start, st.content.end,
+                                         alignment_mode="expand")
+            if content is None or not any(t.pos_ in ("VERB", "AUX") for t in content):
+                continue  # a bare noun phrase ("a threat") performs no act we can code
+            source = st.speaker_actor
+            target = self._content_target(st, source)
+            anchor = st.cue or st.content
+            span = self.doc.char_span(anchor.start, anchor.end, alignment_mode="expand")
+            when = None
+            location: Location | None = self.places.dateline
+            if span is not None and len(span):
+                when = self.dates.for_predicate(span.root, self.published)
+            key = "|".join([self.draft.article.id, "st", st.id, st.function,
+                            target.code if target else "-"])
+            out.append(Event(
+                id="e" + digest(key), type=st.function, mode=None, contexts=[],
+                source=source, target=target, location=location,
+                date=when.date if when else None,
+                date_precision=when.precision if when else None,
+                modality=Modality(condition=st.modality.condition), reported_by=st.id,
+                evidence=st.content, confidence=0.6 if target is not None else 0.35,
+            ))
+        return out
+
+    def _content_target(self, st: Statement, source: Actor) -> Actor | None:
+        for r in self.actors.ordered:
+            actor = r.mention.actor
+            if actor is None or not st.content.start <= r.mention.span.start < st.content.end:
+                continue
+            if _same_actor(actor, source) or r.mention.span.text.lower() in ("our", "we", "us"):
+                continue
+            return actor
+        return None
+
+    # ------------------------------------------------------------------ fallback
+    def fallback(self, sents: list[SpacySpan]) -> Event | None:
+        """The best guess for an article with no event: the main verb of the sentence the
+        typer is surest about, its subject (or first actor) as source, low confidence."""
+        self._type_sentences([s for s in sents if s.start not in self._typer_cache])
+        best: tuple[float, SpacySpan, str] | None = None
+        for sent in sents:
+            p = self._typer_cache.get(sent.start)
+            if not p:
+                continue
+            type_ = max(p, key=lambda t: p[t])
+            if best is None or p[type_] > best[0]:
+                best = (p[type_], sent, type_)
+        if best is None:
+            return None
+        score, sent, type_ = best
+        pred = sent.root
+        cand = _Candidate(pred.i, None, None, type=type_, score=score * 0.5)
+        roles = find_roles(self.actors, pred, type_)
+        sources = list(roles.sources)
+        if not sources:
+            first = next((self.actors.by_token[t.i] for t in sent if t.i in self.actors.by_token),
+                         None)
+            if first is None or first.mention.actor is None:
+                subj = next((t for t in sent if t.dep_ in ("nsubj", "nsubjpass")), sent.root)
+                sub = _phrase(subj)
+                actor = Actor(code="UNK", sector="UNK", name=sub.text,
+                              span=Span.of(self.text, sub.start_char, sub.end_char))
+                sources = [Role(actor, subj.i, syntactic=False)]
+            else:
+                sources = [Role(first.mention.actor, first.root, syntactic=False)]
+        tgt = next((t for t in roles.targets if not _same_actor(t.actor, sources[0].actor)), None)
+        return self._event(cand, sent, type_, None, sources[0], tgt,
+                           modality_of(pred, text=self.text), self.actors.speaker_for(pred))
+
+
+# ---------------------------------------------------------------------- helpers
+def _repeats(speech_act: Event, verb_event: Event) -> bool:
+    """A statement's speech act already coded from a verb of the same sentences
+    ("vowed retaliation" is both the statement's function and a THREATEN verb)."""
+    if speech_act.type != verb_event.type or speech_act.source.code != verb_event.source.code:
+        return False
+    if _overlaps(speech_act.evidence, verb_event.evidence):
+        return True
+    return ((speech_act.target is None or verb_event.target is None
+             or speech_act.target.code == verb_event.target.code)
+            and abs(speech_act.evidence.start - verb_event.evidence.start) < 300)
+
+
+def plover_type(event: Event) -> str | None:
+    """The type a PLOVER record uses for `event`, or None when PLOVER codes no event.
+
+    Events are already typed by PLOVER's rules (planned cooperation is AGREE, flagged
+    `future`); PLOVER does not code negated events, except that refusing a meeting is a
+    REJECT.
+    """
+    if event.modality.negated:
+        return "REJECT" if event.type == "CONSULT" else None
+    if event.modality.future and event.type in FUTURE_AS_AGREE:
+        return "AGREE"
+    return event.type
+
+
+def _drop_nested(cands: list[_Candidate], doc: Doc) -> list[_Candidate]:
+    """Drop what a request, refusal or threat governs (its content, not an event), and
+    a participle that only continues its head's act ("shelled the market, *killing* 11")."""
+    by_pred = {c.pred: c for c in cands if c.row is not None}
+    out: list[_Candidate] = []
+    for cand in cands:
+        tok = doc[cand.noun if cand.noun is not None else cand.pred]
+        pred = doc[cand.pred]
+        absorbed = False
+        for anc in tok.ancestors:
+            gov = by_pred.get(anc.i)
+            if gov is None or gov is cand or gov.pred == cand.pred:
+                continue
+            assert gov.row is not None
+            if gov.row.type in ABSORBING and anc.i != pred.i:
+                absorbed = True
+                break
+        if not absorbed and pred.dep_ == "advcl" and pred.tag_ == "VBG":
+            gov = by_pred.get(pred.head.i)
+            if gov is not None and cand.row is not None and gov.row is not None \
+                    and gov.row.type == cand.row.type:
+                absorbed = True
+        if not absorbed:
+            out.append(cand)
+    return out
+
+
+def _object_verb(noun: Token) -> Token | None:
+    """The verb whose object phrase holds `noun` ("testing some of its *mobilization*
+    abilities" -> testing), or None when the noun is not inside an object."""
+    cur = noun
+    via_object = False
+    for _ in range(6):
+        dep = cur.dep_
+        if dep in ("dobj", "nsubjpass"):
+            via_object = True
+        elif dep not in ("compound", "pobj", "prep", "amod", "nmod", "conj"):
+            return None
+        head = cur.head
+        if head is cur:
+            return None
+        if head.pos_ == "VERB":
+            return head if via_object else None
+        if dep == "prep" and cur.lower_ != "of":
+            return None
+        cur = head
+    return None
+
+
+def _noun_heads(tok: Token | None) -> list[Token]:
+    """An object noun and the nouns it is built from ("mobilization abilities")."""
+    if tok is None:
+        return []
+    heads = [tok]
+    heads += [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
+    return heads
+
+
+def _clause(pred: Token, sent: SpacySpan) -> range:
+    """Token range of the clause around `pred`: the subtree of the top of its chain of
+    infinitives, without coordinated clauses ("X hosts troops *but Y promised ...*"),
+    clipped to the sentence, without edge punctuation and spaces."""
+    top = pred
+    for _ in range(4):
+        if top.dep_ in ("xcomp", "acomp") and top.head is not top:
+            top = top.head
+        else:
+            break
+    lo, hi = top.i, top.i
+    for child in top.children:
+        if child.dep_ in ("cc", "parataxis") or (
+            child.dep_ == "conj" and child.pos_ in ("VERB", "AUX") and child.i != pred.i
+        ) or (child.dep_ == "punct" and child.i > top.i and child.text in ";:"):
+            continue
+        lo = min(lo, child.left_edge.i)
+        hi = max(hi, child.right_edge.i)
+    start = max(lo, sent.start)
+    end = min(hi + 1, sent.end)
+    doc = pred.doc
+    while end - 1 > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        closing = doc[end - 1].text
+        if closing in _PAIRS and any(t.text == _PAIRS[closing] for t in doc[start:end - 1]):
+            break  # keep "(there)" whole
+        end -= 1
+    while start < end - 1 and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    return range(start, end)
+
+
+_PAIRS = {")": "(", "]": "[", "”": "“"}
+
+
+def _phrase(tok: Token) -> SpacySpan:
+    return tok.doc[tok.left_edge.i : tok.right_edge.i + 1]
+
+
+def _same_actor(a: Actor, b: Actor) -> bool:
+    return a.code == b.code and (a.sector == b.sector or a.sector is None or b.sector is None)
+
+
+def _contexts(clause: SpacySpan, src: Actor, tgt: Role | None) -> list[str]:
+    found: dict[str, None] = {}
+    for tok in clause:
+        ctx = CONTEXT_WORDS.get(tok.lemma_.lower())
+        if ctx is not None:
+            found.setdefault(ctx)
+    if "MIL" in (src.sector, tgt.actor.sector if tgt else None):
+        found.setdefault("military")
+    return list(found)
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per (type, source, target, evidence clause, modality): the most confident."""
+    best: dict[tuple[object, ...], Event] = {}
+    for ev in events:
+        key = (ev.type, ev.source.code, ev.target.code if ev.target else None,
+               ev.evidence.start, ev.modality.negated, ev.modality.hypothetical)
+        old = best.get(key)
+        if old is None or ev.confidence > old.confidence:
+            best[key] = ev
+    return list(best.values())
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end

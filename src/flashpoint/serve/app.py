@@ -1,0 +1,177 @@
+"""`create_app()`: the FastAPI application serving the REST API and the dashboard.
+
+    from flashpoint.serve import create_app
+    app = create_app("flashpoint.db")            # read-only
+    app = create_app("flashpoint.db", ServerSettings(token="..."))  # writes need the token
+
+Layers, outermost first: a request-size limit (413 before a large body is read), security
+headers (a strict Content-Security-Policy on dashboard pages: scripts and styles from this
+server only, so even text that slipped through as HTML could not run), CORS only for
+origins listed explicitly, then the routers. API docs (Swagger UI, served from the
+`swagger-ui-bundle-v2` package, no CDN) are at /docs, the schema at /openapi.json.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from flashpoint.__about__ import __version__
+from flashpoint.serve import dashboard, errors
+from flashpoint.serve.routers import (
+    actors,
+    alerts,
+    documents,
+    downloads,
+    events,
+    extract,
+    meta,
+    search,
+    series,
+    statements,
+)
+from flashpoint.serve.settings import ServerSettings
+from flashpoint.store import Store
+
+STATIC = Path(__file__).parent / "static"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+       "form-action 'self'")
+
+
+class LimitBody:
+    """Answer 413 to request bodies over `limit` bytes, by header or while streaming."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(send, self.limit)
+            return
+        seen = 0
+        started = False
+        refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    # Answer now and tell the app the client went away, so it stops
+                    # reading; whatever it tries to send afterwards is dropped.
+                    refused = True
+                    if not started:
+                        await _too_large(send, self.limit)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, counting_receive, tracking_send)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = errors.error_response(413, f"request body over the limit of {limit} bytes").body
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    """nosniff and no-referrer everywhere; the strict CSP on everything but /docs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        strict = not str(scope.get("path", "")).startswith("/docs")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(b"x-content-type-options", b"nosniff"),
+                            (b"referrer-policy", b"no-referrer"),
+                            (b"x-frame-options", b"DENY")]
+                if strict:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(store: Store | str | os.PathLike[str] | None = None,
+               settings: ServerSettings | None = None) -> FastAPI:
+    """The app over `store` (a Store, or a URL/path opened here and closed at shutdown)."""
+    settings = settings or ServerSettings()
+    owned = not isinstance(store, Store)
+    opened = store if isinstance(store, Store) else Store(store)
+    app = FastAPI(
+        title="flashpoint",
+        version=__version__,
+        summary="Traceable political event data: documents, PLOVER events, statements.",
+        docs_url=None, redoc_url=None,
+    )
+    app.state.store = opened
+    app.state.settings = settings
+    if owned:
+        app.router.on_shutdown.append(opened.close)
+    errors.install(app)
+    for module in (documents, downloads, events, statements, actors, series, search, alerts,
+                   extract, meta):
+        app.include_router(module.router, prefix="/api")
+    app.include_router(dashboard.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _mount_docs(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(LimitBody, limit=settings.max_body_bytes)
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    try:
+        import swagger_ui_bundle  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - a dependency; docs fall back to the schema
+        return
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+              name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="flashpoint API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+

