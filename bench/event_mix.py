@@ -34,8 +34,7 @@ from flashpoint.nlp.stage import NlpStage
 from flashpoint.pipeline import Draft, make_article
 
 # (lexicon_share, confidence_share, type_margin)
-SETTINGS = ((0.0, 0.0, 0.1), (0.2, 0.0, 0.1), (0.2, 0.2, 0.1), (0.2, 0.4, 0.1),
-            (0.35, 0.2, 0.1))
+SETTINGS = ((0.0, 0.0, 0.1), (0.2, 0.2, 0.1), (0.35, 0.2, 0.1))
 
 
 def main() -> None:

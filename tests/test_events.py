@@ -126,9 +126,10 @@ def test_the_two_countries_are_the_two_named_last(pipeline: Pipeline) -> None:
 def test_first_person_in_a_quote_is_the_speaker(pipeline: Pipeline) -> None:
     text = '"We will not send troops to Niger," Nigerian President Bola Tinubu said.'
     doc = code(pipeline, text)
-    # a negated troop movement, or the commitment it amounts to (PLOVER's AGREE)
+    # a negated troop movement, or the commitment / refusal it amounts to in PLOVER
     [ev] = [e for e in doc.events if e.source.code == "NGA"
-            and (e.type, e.modality.negated) in {("MOBILIZE", True), ("AGREE", False)}][:1]
+            and (e.type, e.modality.negated) in {("MOBILIZE", True), ("AGREE", False),
+                                                 ("REJECT", False)}][:1]
     assert ev.reported_by is not None
     assert ev.reported_by in {s.id for s in doc.statements}
 

@@ -56,9 +56,12 @@ TYPES = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT"
 # clause's type is chosen, and when its confidence is scored; the typer's best type
 # replaces the trigger's only when it leads by TYPE_MARGIN. Chosen with
 # bench/event_mix.py (docs/events.md).
-LEXICON_SHARE = 0.2
+LEXICON_SHARE = 0.35
 CONFIDENCE_SHARE = 0.2
 TYPE_MARGIN = 0.1
+# Triggers this sure of their type ("deployed", "shelled", "hit out at") are never
+# re-typed by the sentence-level typer, whose reading belongs to the whole sentence.
+FIRM_TRIGGER = 0.85
 # Acts that, made conditional by their own actor, are threats of that act (PLOVER:
 # "threats or coercive warnings of serious consequences") and the THREATEN mode.
 THREAT_MODES = {"ASSAULT": "violence", "MOBILIZE": "violence", "COERCE": "restrict",
@@ -80,6 +83,9 @@ STANDALONE_NOUN_TYPES = frozenset({"ASSAULT", "MOBILIZE", "COERCE", "SANCTION", 
 # Speech acts whose recipient may be named only inside what they say or ask
 # ("agreed to open negotiations *with Moldova*").
 SPEECH_ACTS_WITH_CONTENT = frozenset({"AGREE", "REQUEST", "REJECT", "THREATEN", "SUPPORT"})
+# Types whose object is often the actor's own forces ("sent its troops", "pledged not to
+# deploy navy warships"): those are instruments, not recipients.
+OWN_FORCES_TYPES = frozenset({"MOBILIZE", "AGREE", "RETREAT", "AID", "COOPERATE"})
 # Types that need a recipient (PLOVER): when the syntax gives none, a guess is allowed.
 RECIPIENT_REQUIRED = frozenset({"COOPERATE", "AID", "SANCTION"})
 # Words of a clause that tag an event with a PLOVER context.
@@ -296,7 +302,7 @@ class _ArticleCoder:
             # the typer re-types a clause only to a type no other trigger of the sentence
             # stands for ("promised not to send troops": the promise is the AGREE, the
             # sending stays a (negated) MOBILIZE)
-            if best != choice and best not in claimed \
+            if best != choice and best not in claimed and cand.row.weight < FIRM_TRIGGER \
                     and mixed[best] > mixed[choice] + stage.type_margin:
                 choice = best
             cand.type = choice
@@ -325,6 +331,9 @@ class _ArticleCoder:
         sources = list(roles.sources)
         targets = [t for t in roles.targets
                    if not sources or not _same_actor(t.actor, sources[0].actor)]
+        if sources and type_ in OWN_FORCES_TYPES:  # "sent *its troops*": no recipient
+            targets = [t for t in targets if t.actor.code != sources[0].actor.code
+                       or t.actor.sector not in ("MIL", "COP")]
         statement = self.actors.speaker_for(pred)
         cond_targets: list[Role] = []
         ready = any(t.lower_ in READINESS_FRAMES for t in list(governors(pred))[1:])
@@ -578,7 +587,7 @@ def _drop_nested(cands: list[_Candidate], doc: Doc) -> list[_Candidate]:
         tok = doc[cand.noun if cand.noun is not None else cand.pred]
         pred = doc[cand.pred]
         absorbed = False
-        for anc in tok.ancestors:
+        for anc in _content_ancestors(tok):
             gov = by_pred.get(anc.i)
             if gov is None or gov is cand or gov.pred == cand.pred:
                 continue
@@ -593,6 +602,18 @@ def _drop_nested(cands: list[_Candidate], doc: Doc) -> list[_Candidate]:
                 absorbed = True
         if not absorbed:
             out.append(cand)
+    return out
+
+
+def _content_ancestors(tok: Token) -> list[Token]:
+    """Ancestors of `tok` up to the first coordination: "called on X to withdraw" makes
+    "withdraw" content of "called", but in "called on X ... and offered Y" the offer is
+    an act of its own."""
+    out: list[Token] = []
+    cur = tok
+    while cur.head is not cur and cur.dep_ != "conj" and len(out) < 12:
+        cur = cur.head
+        out.append(cur)
     return out
 
 
