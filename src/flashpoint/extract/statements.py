@@ -440,7 +440,7 @@ def _cue_extent(pred: Token) -> tuple[int, int]:
 # not paying taxes*", "described her *as a lifetime politician*", "called it *a mess*".
 _OBJECT_TAIL_DEPS = frozenset({"oprd", "xcomp"})
 _REASON_MARKS = frozenset({"since", "because", "although", "though", "while", "as", "if",
-                           "unless", "whereas"})
+                           "unless", "whereas", "until", "so"})
 _QUOTE_MARKS = "\"\u201c\u201d'\u2018\u2019`"
 _OBJECT_TAIL_PREPS = frozenset({"for", "as", "of", "over", "about", "to", "into"})
 
