@@ -151,12 +151,21 @@ def _subject(pred: Token) -> Token | None:
     return None
 
 
+def _is_cue_verb(tok: Token) -> bool:
+    cues = load_cues()
+    return tok.lemma_.lower() in cues and cues.get(tok.lemma_.lower(), "c") is not None
+
+
 def _speaker_extent(subject: Token) -> tuple[int, int]:
     """The subject noun phrase, without a trailing relative clause or apposition tail."""
+    inside = range(subject.left_edge.i, subject.right_edge.i + 1)
     keep = [t for t in subject.subtree
             if not any(a.dep_ in ("relcl", "acl") and a.i != subject.i
-                       for a in t.ancestors if a.i in range(subject.left_edge.i,
-                                                             subject.right_edge.i + 1))]
+                       for a in t.ancestors if a.i in inside)
+            # "the Coast Guard, which said ...": a relative clause that is the cue itself
+            and not (t.dep_ == "relcl" and _is_cue_verb(t))]
+    while len(keep) > 1 and keep[-1].tag_ in RELATIVE_TAGS:
+        keep.pop()
     start, end = _extent(keep or [subject])
     # never across a paragraph break (a photo caption parsed into the next sentence)
     text = doc_text(subject.doc)
