@@ -5,7 +5,8 @@ no event counts as wrong), 5-fold cross-validated on ../shared/data/events: for 
 fold the typer is retrained on the other folds (`flashpoint.extract.train.fit`), and the
 event stage runs with that typer on the held-out sentences. Prints micro/macro-F1 of the
 typer alone and of the whole event stage for several settings of
-`lexicon_share`, `confidence_share` and `type_margin` (`flashpoint.extract.events`).
+`lexicon_share`, `confidence_share`, `type_margin` and `firm_trigger`
+(`flashpoint.extract.events`).
 
     .venv/bin/python bench/event_mix.py [--data ../shared/data/events] [--limit N]
 
@@ -33,8 +34,9 @@ from flashpoint.extract.train import (
 from flashpoint.nlp.stage import NlpStage
 from flashpoint.pipeline import Draft, make_article
 
-# (lexicon_share, confidence_share, type_margin)
-SETTINGS = ((0.0, 0.0, 0.1), (0.2, 0.2, 0.1), (0.35, 0.2, 0.1))
+# (lexicon_share, confidence_share, type_margin, firm_trigger)
+SETTINGS = ((0.35, 0.2, 0.1, 0.85), (0.35, 0.2, 0.1, 0.9), (0.35, 0.2, 0.1, 1.01),
+            (0.2, 0.2, 0.1, 0.9))
 
 
 def main() -> None:
@@ -59,9 +61,9 @@ def main() -> None:
         for i, p in zip(test_idx, typer.predict([texts[i] for i in test_idx]), strict=True):
             alone[i] = top_label(p)
         for setting in SETTINGS:
-            share, conf, margin = setting
+            share, conf, margin, firm = setting
             stage = EventStage(typer=typer, lexicon_share=share, confidence_share=conf,
-                               type_margin=margin, use_statements=True)
+                               type_margin=margin, firm_trigger=firm, use_statements=True)
             for i in test_idx:
                 events = stage.code(drafts[i])
                 best = max(events, key=lambda e: e.confidence) if events else None
@@ -71,8 +73,8 @@ def main() -> None:
     for setting in SETTINGS:
         res = scores(labels, mixed[setting])
         print(f"event stage lexicon_share {setting[0]:.2f} confidence_share {setting[1]:.2f} "
-              f"type_margin {setting[2]:.2f}: micro-F1 {res.micro_f1:.3f}  "
-              f"macro-F1 {res.macro_f1:.3f}")
+              f"type_margin {setting[2]:.2f} firm_trigger {setting[3]:.2f}: "
+              f"micro-F1 {res.micro_f1:.3f}  macro-F1 {res.macro_f1:.3f}")
 
 
 if __name__ == "__main__":

@@ -112,8 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         plv_drafts = parse(plv_texts)
         quad_drafts = parse(quad_texts)
         gold_drafts = parse([g.text for g in data.gold], published="2000-01-01")
-    print(f"parsed {len(plv_texts)} + {len(quad_texts)} + {len(data.gold)} sentences "
-          f"in {time.perf_counter() - t0:.0f} s", flush=True)
+        print(f"parsed {len(plv_texts)} + {len(quad_texts)} + {len(data.gold)} sentences "
+              f"in {time.perf_counter() - t0:.0f} s", flush=True)
 
     quad_of = {label: q for q, labels in QUAD_TYPES.items() for label in labels}
 

@@ -147,11 +147,12 @@ class EventStage:
                  lexicon: Lexicon | None = None, gazetteer: Gazetteer | None = None,
                  use_statements: bool = False, lexicon_share: float = LEXICON_SHARE,
                  confidence_share: float = CONFIDENCE_SHARE,
-                 type_margin: float = TYPE_MARGIN) -> None:
+                 type_margin: float = TYPE_MARGIN, firm_trigger: float = FIRM_TRIGGER) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.lexicon_share = lexicon_share
         self.confidence_share = confidence_share
         self.type_margin = type_margin
+        self.firm_trigger = firm_trigger
         self.gazetteer = gazetteer or load_gazetteer()
         if typer is True:
             self.typer: TypeScorer | None = _load_typer()
@@ -302,7 +303,7 @@ class _ArticleCoder:
             # the typer re-types a clause only to a type no other trigger of the sentence
             # stands for ("promised not to send troops": the promise is the AGREE, the
             # sending stays a (negated) MOBILIZE)
-            if best != choice and best not in claimed and cand.row.weight < FIRM_TRIGGER \
+            if best != choice and best not in claimed and cand.row.weight < stage.firm_trigger \
                     and mixed[best] > mixed[choice] + stage.type_margin:
                 choice = best
             cand.type = choice
