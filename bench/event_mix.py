@@ -35,8 +35,7 @@ from flashpoint.nlp.stage import NlpStage
 from flashpoint.pipeline import Draft, make_article
 
 # (lexicon_share, confidence_share, type_margin, firm_trigger)
-SETTINGS = ((0.35, 0.2, 0.1, 0.85), (0.35, 0.2, 0.1, 0.9), (0.35, 0.2, 0.1, 1.01),
-            (0.2, 0.2, 0.1, 0.9))
+SETTINGS = ((0.2, 0.2, 0.1, 0.9), (0.35, 0.2, 0.1, 0.85), (0.35, 0.2, 0.1, 0.9))
 
 
 def main() -> None:

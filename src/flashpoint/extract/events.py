@@ -61,7 +61,7 @@ CONFIDENCE_SHARE = 0.2
 TYPE_MARGIN = 0.1
 # Triggers this sure of their type ("deployed", "shelled", "hit out at") are never
 # re-typed by the sentence-level typer, whose reading belongs to the whole sentence.
-FIRM_TRIGGER = 0.85
+FIRM_TRIGGER = 0.9
 # Acts that, made conditional by their own actor, are threats of that act (PLOVER:
 # "threats or coercive warnings of serious consequences") and the THREATEN mode.
 THREAT_MODES = {"ASSAULT": "violence", "MOBILIZE": "violence", "COERCE": "restrict",
