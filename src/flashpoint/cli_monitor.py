@@ -81,13 +81,17 @@ def watch_cmd(
             watcher = Watcher(store, settings, code=code, console=err, inputs=[config])
         except FlashpointError as exc:
             raise _fail(str(exc)) from None
-        previous = _stop_on_sigterm()
+        asked = threading.Event()
+        previous = _stop_on_signals(stop, asked, err)
         try:
             err.log(f"watching {len(settings.feeds)} feed(s) into {store.display_url}")
             if once:
-                watcher.run_once()
+                watcher.run_once(stop)
             else:
                 watcher.run(stop, interval=interval)
+            if asked.is_set():
+                status = "interrupted"
+                err.log("stopped (interrupted)")
         except KeyboardInterrupt:
             status = "interrupted"
             err.log("stopping (interrupted)")
@@ -96,7 +100,8 @@ def watch_cmd(
             watcher.close(status)
             raise _fail(str(exc)) from None
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
             if status != "failed":
                 watcher.close(status)
         report = watcher.report
@@ -114,13 +119,22 @@ def watch_cmd(
         raise typer.Exit(1)
 
 
-def _stop_on_sigterm() -> signal._HANDLER:
-    """SIGTERM (a service manager's stop) ends the watcher like Ctrl-C: cleanly."""
+def _stop_on_signals(stop: threading.Event, asked: threading.Event,
+                     err: Console) -> dict[int, signal._HANDLER]:
+    """Ctrl-C (SIGINT) and a service manager's stop (SIGTERM) end the watcher cleanly:
+    the first one sets `stop`, so the page in hand is finished and stored and nothing is
+    left half-written (an exception thrown into the middle of a database write could
+    leave its lock held); a second one stops at once."""
 
     def handler(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+        stop.set()
+        err.log("stopping after the current page (interrupt again to stop now)")
 
-    return signal.signal(signal.SIGTERM, handler)
+    return {signum: signal.signal(signum, handler)
+            for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 def stories_cmd(

@@ -89,9 +89,9 @@ class Watcher:
 
     # -- the loop ------------------------------------------------------------------------
 
-    def run_once(self) -> WatchReport:
-        """Poll every feed now, then fetch everything pending."""
-        return self.cycle(force=True)
+    def run_once(self, stop: threading.Event | None = None) -> WatchReport:
+        """Poll every feed now, then fetch everything pending (until `stop` is set)."""
+        return self.cycle(force=True, stop=stop)
 
     def run(self, stop: threading.Event, *, interval: float | None = None) -> WatchReport:
         """Cycle until `stop` is set; `interval` overrides every feed's own."""
