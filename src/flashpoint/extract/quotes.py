@@ -56,7 +56,7 @@ class Quote:
         return len(_WORD.findall(text, self.start, self.end))
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
+def paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-blank line: news paragraphs are lines in our bodies."""
     out = []
     for match in re.finditer(r"[^\n]+", text):
@@ -130,9 +130,9 @@ def _widen(quote: Quote, scan: str) -> Quote:
 
 def _find(text: str) -> list[Quote]:
     quotes: list[Quote] = []
-    paragraphs = _paragraphs(text)
+    found_paragraphs = paragraphs(text)
     pending: list[tuple[int, int]] = []  # pieces of a passage still running on
-    for p_start, p_end in paragraphs:
+    for p_start, p_end in found_paragraphs:
         first = text[p_start:p_end].lstrip()
         lead = p_start + (p_end - p_start - len(first))
         continues = bool(pending) and first[:1] in OPENING + STRAIGHT

@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Token
 
 from flashpoint.extract.cues import Cue, CueLexicon, load_cues
 from flashpoint.extract.modality import modality_of
-from flashpoint.extract.quotes import Quote, find_quotes
+from flashpoint.extract.quotes import Quote, find_quotes, paragraphs
 from flashpoint.model import Actor, Mention, Modality, Span, Statement
 from flashpoint.nlp.actors import doc_text
 from flashpoint.pipeline import Draft
@@ -213,7 +213,7 @@ class StatementFinder:
             # a subject found above the cue ("officials who said ...") holds the cue in its
             # subtree: leave out only the words before the cue clause
             exclude |= {t.i for t in subject.subtree
-                        if t.i < pred.left_edge.i or not _dominates(subject, pred)}
+                        if t.i < pred.left_edge.i or not subject.is_ancestor(pred)}
         exclude |= self._inner_statements(complement)
         exclude |= _trailing_relative(complement)
         start, end = _subtree_extent(complement, exclude)
@@ -301,8 +301,7 @@ class StatementFinder:
                       head_char=head.idx)
 
     def _according(self, tok: Token, text: str) -> _Found | None:
-        to = next((c for c in tok.children if c.lower_ == "to"), None)
-        source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+        to, source = _according_source(tok)
         if source is None:
             return None
         clause = tok.head
@@ -373,8 +372,7 @@ class StatementFinder:
                                                         and not _cue_seen(window[:n], self)):
                 break
             if tok.lower_ == "according":
-                to = next((c for c in tok.children if c.lower_ == "to"), None)
-                src = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+                src = _according_source(tok)[1]
                 if src is not None:
                     return tok, src
             if self._is_speech_cue(tok):
@@ -433,6 +431,13 @@ class _Inside:
     def __call__(self, char: int) -> bool:
         i = bisect.bisect_right(self.starts, char) - 1
         return i >= 0 and self.ranges[i][0] <= char < self.ranges[i][1]
+
+
+def _according_source(according: Token) -> tuple[Token | None, Token | None]:
+    """The "to" and its object in "according to X"."""
+    to = next((c for c in according.children if c.lower_ == "to"), None)
+    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+    return to, source
 
 
 def _cue_seen(tokens: Sequence[Token], finder: StatementFinder) -> bool:
@@ -620,10 +625,6 @@ def _covers(quote: tuple[int, int], content: tuple[int, int], text: str) -> bool
     return bool(q) and q == c
 
 
-def _dominates(top: Token, token: Token) -> bool:
-    return any(a.i == top.i for a in token.ancestors)
-
-
 def _quote_and_own_cue(quote: _Found, content: tuple[int, int], text: str) -> bool:
     """`said, "A," Lukashenko said`: the content is the quote plus the quote's own cue."""
     if quote.cue is None or not (content[0] <= quote.content[1] and quote.content[0] <= content[1]):
@@ -711,14 +712,19 @@ def _words_extent(text: str, start: int, end: int) -> tuple[int, int]:
 def _context_speakers(items: list[_Found], text: str) -> None:
     """A direct quote with no cue takes the speaker of the nearest statement before it in
     the same or the previous paragraphs, else the one right after it."""
+    starts = [start for start, _ in paragraphs(text)]
+
+    def paragraph(char: int) -> int:
+        return bisect.bisect_right(starts, char)
+
     for n, item in enumerate(items):
         if not item.direct or item.speaker is not None:
             continue
-        here = _paragraph_index(text, item.content[0])
+        here = paragraph(item.content[0])
         for other in reversed(items[:n]):
             if other.speaker is None:
                 continue
-            if here - _paragraph_index(text, other.content[0]) > CONTEXT_PARAGRAPHS:
+            if here - paragraph(other.content[0]) > CONTEXT_PARAGRAPHS:
                 break
             item.speaker, item.speaker_head = other.speaker, other.speaker_head
             item.kind = "speech"
@@ -727,14 +733,9 @@ def _context_speakers(items: list[_Found], text: str) -> None:
             for other in items[n + 1:]:
                 if other.speaker is None:
                     continue
-                if _paragraph_index(text, other.content[0]) - here <= 1:
+                if paragraph(other.content[0]) - here <= 1:
                     item.speaker, item.speaker_head = other.speaker, other.speaker_head
                 break
-
-
-def _paragraph_index(text: str, char: int) -> int:
-    """Number of non-blank lines before `char` (paragraphs are lines in our bodies)."""
-    return sum(1 for line in text[:char].split("\n")[:-1] if line.strip())
 
 
 def _build(items: list[_Found], doc: Doc, text: str,
