@@ -8,10 +8,11 @@ the publication date is the page's own, else the capture date (`WARC-Date`), so 
 dates still resolve against a plausible day.
 
 Bad records: a page with no article body (or over `max_bytes`) gives a Failure for that
-record and the next is read. A corrupt or truncated gzip member, or a record whose
-header is not WARC, breaks the stream; the reader records a Failure at that offset, then
-scans for the next gzip member (or `WARC/` header line in an uncompressed file) and goes
-on from there, so one bad member loses one record, not the rest of the crawl.
+record and the next is read. Each gzip member is checked whole (CRC included) before its
+record is used, so a corrupt member is reported at its own offset. A corrupt member, or a
+record whose header is not WARC, breaks the stream; the reader records a Failure at that
+offset, then scans for the next gzip member (or `WARC/` header line in an uncompressed
+file) and goes on from there, so one bad member loses one record, not the rest.
 
 Origins are ``path@OFFSET``: the byte offset where the record starts.
 """
@@ -37,6 +38,7 @@ SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"\nWARC/"
 _SCAN_CHUNK = 1 << 20
+_CHECK_CHUNK = 1 << 16
 
 
 def is_warc(path: Path) -> bool:
@@ -46,7 +48,7 @@ def is_warc(path: Path) -> bool:
 def read_warc(path: Path, options: ReadOptions) -> Iterator[Item]:
     """Yield an Article (plus its warnings) or a Failure for each HTML page record."""
     gzipped = path.name.lower().endswith(".gz")
-    with path.open("rb") as stream:
+    with path.open("rb") as stream, path.open("rb") as check:
         size = path.stat().st_size
         start = 0
         while start >= 0:
@@ -56,6 +58,8 @@ def read_warc(path: Path, options: ReadOptions) -> Iterator[Item]:
             try:
                 for record in records:
                     at = records.offset  # where this record starts (not yet read)
+                    if gzipped:
+                        _check_member(check, at, options.max_bytes)
                     page = _page(record, options)
                     if page is None:
                         continue
@@ -71,11 +75,19 @@ def read_warc(path: Path, options: ReadOptions) -> Iterator[Item]:
                     return
                 # warcio stops quietly at a member cut short: what is left was not read.
                 raise EOFError(f"{size - records.offset} bytes at the end could not be read")
-            except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
+            except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError,
+                    GzipError) as exc:
+                failed_at = at if isinstance(exc, GzipError) else max(at, records.offset)
+                error = exc if isinstance(exc, GzipError) else _stream_error(exc, gzipped)
+                if gzipped and not isinstance(exc, GzipError):
+                    # warcio stumbled on the headers: say so if the member itself is bad.
+                    try:
+                        _check_member(check, failed_at, options.max_bytes)
+                    except GzipError as corrupt:
+                        error = corrupt
                 if options.strict:
-                    raise _stream_error(exc, gzipped) from exc
-                failed_at = max(at, records.offset)
-                yield to_failure(f"{path}@{failed_at}", _stream_error(exc, gzipped))
+                    raise error from exc
+                yield to_failure(f"{path}@{failed_at}", error)
                 start = _next_record(stream, failed_at + 1, gzipped)
 
 
@@ -140,6 +152,35 @@ def _stream_error(exc: BaseException, gzipped: bool) -> Exception:
                          "skipped to the next record")
     return FormatError(f"corrupt or truncated WARC record ({detail}); "
                        "skipped to the next record")
+
+
+def _check_member(check: IO[bytes], offset: int, max_bytes: int) -> None:
+    """Raise GzipError unless the gzip member at `offset` decompresses whole, CRC included.
+
+    Why by hand: warcio reports a decompression error in the middle of a member only on
+    stderr and returns the record cut short; worse, a member cut short is decoded on into
+    the next member's bytes, so the break may surface records later, or not at all. Reading
+    the member once on its own (output discarded, memory bounded) pins the fault to the
+    record it belongs to.
+    """
+    check.seek(offset)
+    member = zlib.decompressobj(wbits=31)  # gzip framing: header, deflate, CRC32 and size
+    budget = 2 * max_bytes + (1 << 20)  # compressed bytes a record within max_bytes can take
+    read = 0
+    while not member.eof:
+        chunk = check.read(min(_CHECK_CHUNK, budget - read))
+        if not chunk:
+            problem = ("cut short" if read < budget else
+                       f"longer than the limit of {megabytes(max_bytes)} per item allows")
+            raise GzipError(f"gzip member {problem}; skipped to the next record")
+        read += len(chunk)
+        try:
+            data = member.decompress(chunk, _CHECK_CHUNK)
+            while member.unconsumed_tail and not member.eof:
+                data = member.decompress(member.unconsumed_tail, _CHECK_CHUNK)
+        except zlib.error as exc:
+            raise GzipError(f"corrupt gzip member ({exc}); skipped to the next record") from exc
+        del data
 
 
 def _next_record(stream: IO[bytes], offset: int, gzipped: bool) -> int:
