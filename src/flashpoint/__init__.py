@@ -100,9 +100,17 @@ def extract_many(
 ) -> Iterator[Document]:
     """Extract from many texts or Articles, in input order, batching the NLP work.
 
-    Gives the same Documents as calling `extract` on each item.
+    Gives the same Documents as calling `extract` on each item. With `n_process` > 1 the
+    whole coder runs in that many worker processes (`flashpoint.scale.workers`), each
+    loading its own spaCy; items are read from `items` only as results are consumed.
     """
     if n_process < 1:
         raise ConfigError(f"n_process must be at least 1, got {n_process}")
     articles = (item if isinstance(item, Article) else make_article(item) for item in items)
-    yield from default_pipeline(n_process)(articles)
+    if n_process == 1:
+        yield from default_pipeline()(articles)
+        return
+    from flashpoint.scale.workers import ParallelCoder
+
+    with ParallelCoder(n_process) as coder:
+        yield from coder(articles)

@@ -7,9 +7,11 @@ line on stderr and a non-zero exit status, never a traceback.
 
 from __future__ import annotations
 
+import enum
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,6 +29,7 @@ from flashpoint.errors import FlashpointError
 from flashpoint.ingest import JsonlFields, ReadOptions, read_sources
 from flashpoint.ingest_run import IngestReport, ingest
 from flashpoint.model import Article, Document, Failure
+from flashpoint.scale.workers import coder_for
 from flashpoint.schema import document_schema
 from flashpoint.serve.cli import register as register_serve
 from flashpoint.store import Store
@@ -51,6 +54,13 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+class Engine(enum.StrEnum):
+    local = "local"
+    ray = "ray"
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -132,6 +142,19 @@ def ingest_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="Stop at the first item that fails.")
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes that code in parallel (each loads spaCy, "
+                                      "about 0.5 GB).")
+    ] = 1,
+    engine: Annotated[
+        Engine, typer.Option(help="Where coding runs: this machine, or Ray (local or a "
+                                  "cluster; needs flashpoint[ray]).")
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None, typer.Option(help="With --engine ray: a running cluster ('auto', "
+                                      "'ray://host:10001'); default starts Ray here.",
+                                 show_default=False)
+    ] = None,
 ) -> None:
     """Read articles and store them (and their coding) in the database.
 
@@ -142,8 +165,9 @@ def ingest_cmd(
     [bold]Examples[/]
 
         flashpoint ingest --examples
-        flashpoint ingest news/ 'archive/*.html' wire.jsonl.gz
+        flashpoint ingest news/ 'archive/*.html' wire.jsonl.gz --workers 2
         cat feed.jsonl | flashpoint ingest - --jsonl-text body --db postgresql://host/db
+        flashpoint ingest crawl.warc.gz --engine ray --workers 8 --ray-address auto
     """
     inputs = list(paths or [])
     if examples:
@@ -151,12 +175,24 @@ def ingest_cmd(
     if not inputs:
         raise _fail("give at least one PATH, or --examples", 2)
     options = _options(jsonl_text, jsonl_title, jsonl_url, jsonl_date, max_mb)
+    if ray_address is not None and engine is not Engine.ray:
+        raise _fail("--ray-address needs --engine ray", 2)
     with _open_store(db) as store:
         try:
-            report = ingest(
-                store, inputs, options=options, code=code, batch_size=batch_size,
-                strict=strict, stdin=sys.stdin.buffer, console=err,
-            )
+            if engine is Engine.ray:
+                from flashpoint.scale.ray_engine import ingest_ray
+
+                report = ingest_ray(
+                    store, inputs, options=options, workers=workers, address=ray_address,
+                    code=code, batch_size=batch_size, strict=strict, console=err,
+                )
+            else:
+                with closing(coder_for(workers)) as coder:
+                    report = ingest(
+                        store, inputs, options=options, code=code, pipeline=coder,
+                        batch_size=batch_size, strict=strict, stdin=sys.stdin.buffer,
+                        console=err,
+                    )
         except FlashpointError as exc:
             raise _fail(str(exc)) from None
         _print_report(report, store.display_url)

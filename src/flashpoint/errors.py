@@ -11,6 +11,7 @@
     │   ├── FormatError         text, but not in the format it claims (bad JSON line, ...)
     │   └── NoContentError      readable, but no article body in it (broken HTML, ...)
     ├── StoreError          the database cannot be opened, migrated or written
+    ├── WorkerError         a worker process (--workers, Ray) died or could not start
     └── ConfigError         a setting or option has an impossible value
 
 Library code raises these; the CLI turns them into readable messages and exit codes.
@@ -73,6 +74,11 @@ class UnreadableError(InputError):
 
 class StoreError(FlashpointError):
     """The database could not be opened, migrated or written."""
+
+
+class WorkerError(FlashpointError):
+    """A worker process died (killed, out of memory) or could not start: the articles it
+    held are not coded, and a re-run codes what is stored but not coded yet."""
 
 
 class ConfigError(FlashpointError):

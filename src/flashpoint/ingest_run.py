@@ -19,7 +19,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from flashpoint.errors import InputError
 from flashpoint.ingest import ReadOptions, read_sources
 from flashpoint.model import Article, Failure
-from flashpoint.pipeline import Pipeline
+from flashpoint.pipeline import ArticleCoder
 from flashpoint.store import Store
 from flashpoint.store.rows import AddResult
 from flashpoint.store.stories import Stories
@@ -49,7 +49,7 @@ def ingest(
     *,
     options: ReadOptions | None = None,
     code: bool = True,
-    pipeline: Pipeline | None = None,
+    pipeline: ArticleCoder | None = None,
     batch_size: int = 50,
     strict: bool = False,
     stdin: IO[bytes] | None = None,
@@ -112,7 +112,7 @@ def _note_failure(store: Store, report: IngestReport, failure: Failure, strict: 
 
 
 def _flush(store: Store, batch: list[Article], report: IngestReport,
-           pipeline: Pipeline | None, stories: Stories | None = None) -> list[AddResult]:
+           pipeline: ArticleCoder | None, stories: Stories | None = None) -> list[AddResult]:
     """Store one batch, put the new articles in their stories, code them.
 
     Returns one result per article, in order (the watcher marks its items with them).
@@ -135,7 +135,8 @@ def _flush(store: Store, batch: list[Article], report: IngestReport,
 store_batch = _flush  # the public name: `flashpoint.watch` stores its pages through it
 
 
-def _code_pending(store: Store, pipeline: Pipeline, report: IngestReport, size: int) -> None:
+def _code_pending(store: Store, pipeline: ArticleCoder, report: IngestReport,
+                  size: int) -> None:
     """Code articles stored earlier but never coded by this coder (e.g. after a kill)."""
     pending: Iterable[Article] = store.iter_uncoded(pipeline.coder.version, batch_size=size)
     report.coded += store.save_documents(pipeline(pending))

@@ -63,6 +63,17 @@ def check_order(stages: Sequence[Stage]) -> None:
         available |= stage.writes
 
 
+class ArticleCoder(Protocol):
+    """Anything that codes Articles into Documents in input order: a `Pipeline`, or
+    `flashpoint.scale.workers.ParallelCoder` running pipelines in worker processes."""
+
+    coder: Coder
+
+    def __call__(self, articles: Iterable[Article]) -> Iterator[Document]: ...
+
+    def close(self) -> None: ...
+
+
 class Pipeline:
     """Runs the stages over batches of articles and yields Documents in input order."""
 
@@ -81,6 +92,10 @@ class Pipeline:
                 batch = []
         if batch:
             yield from self._run(batch)
+
+    def close(self) -> None:
+        """Nothing to release (the stages hold only memory); here so that callers can
+        close any ArticleCoder alike."""
 
     def _run(self, articles: list[Article]) -> list[Document]:
         drafts = [Draft(article=a) for a in articles]

@@ -62,6 +62,10 @@ TYPE_MARGIN = 0.1
 # Triggers this sure of their type ("deployed", "shelled", "hit out at") are never
 # re-typed by the sentence-level typer, whose reading belongs to the whole sentence.
 FIRM_TRIGGER = 0.9
+# A text with no trigger gets one low-confidence guess (the typer's surest sentence) only
+# when it is this short: a sentence or a headline is almost always about something, while
+# a whole article with no trigger (sport, culture) is not, and a guess there is noise.
+FALLBACK_MAX_SENTENCES = 3
 # Acts that, made conditional by their own actor, are threats of that act (PLOVER:
 # "threats or coercive warnings of serious consequences") and the THREATEN mode.
 THREAT_MODES = {"ASSAULT": "violence", "MOBILIZE": "violence", "COERCE": "restrict",
@@ -220,7 +224,7 @@ class _ArticleCoder:
             for sent, cands in found:
                 events += self.sentence_events(sent, cands)
             events = sorted(events, key=lambda e: -e.confidence)[:1]
-        if not events and sents:
+        if not events and 0 < len(sents) <= FALLBACK_MAX_SENTENCES:
             best = self.fallback(sents)
             if best is not None:
                 events = [best]

@@ -27,7 +27,7 @@ from flashpoint.ingest.page import HTML_TYPES, parse_page
 from flashpoint.ingest.records import build
 from flashpoint.ingest_run import IngestReport, store_batch
 from flashpoint.model import Article, Failure
-from flashpoint.pipeline import Pipeline
+from flashpoint.pipeline import ArticleCoder
 from flashpoint.store import Store
 from flashpoint.store.stories import Stories
 from flashpoint.store.watch_state import MAX_ATTEMPTS, NewItem, PendingItem, WatchState
@@ -64,7 +64,7 @@ class Watcher:
     """Feeds of one `WatchConfig` into one Store."""
 
     def __init__(
-        self, store: Store, config: WatchConfig, *, pipeline: Pipeline | None = None,
+        self, store: Store, config: WatchConfig, *, pipeline: ArticleCoder | None = None,
         code: bool = True, console: Console | None = None, fetcher: Fetcher | None = None,
         batch_size: int = 10, inputs: list[str] | None = None,
         clock: Callable[[], float] = time.monotonic,

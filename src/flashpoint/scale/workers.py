@@ -1,0 +1,119 @@
+"""Coding on several processes of one machine: `flashpoint ingest --workers N`.
+
+Each worker process builds the whole coder once (spaCy, gazetteers, typer) and codes
+chunks of articles end to end, so every stage runs in parallel, not only the parse
+(`nlp.pipe(n_process=...)` would leave actors, statements and events on one core).
+
+Memory stays bounded on any input size: articles are pulled from the caller's iterable
+only as fast as results are consumed (at most `window` chunks in flight), and Documents
+come back in input order. Workers are started with `spawn`, not `fork`: a fork would copy
+the parent's threads' locks (rich's progress refresher, database pools) in whatever state
+they happen to be in.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from typing import Any
+
+from flashpoint.errors import ConfigError, WorkerError
+from flashpoint.model import Article, Coder, Document
+from flashpoint.pipeline import CODER_NAME, CODER_VERSION, ArticleCoder, Pipeline
+
+# Articles a worker codes per round trip: big enough that pickling and scheduling are
+# small beside the coding (tens of ms an article), small enough to keep both cores busy
+# on a short batch.
+CHUNK = 8
+
+_coder: Pipeline | None = None  # the coder of this worker process
+
+
+def _start_worker(options: dict[str, Any]) -> None:
+    global _coder
+    from flashpoint import default_pipeline
+
+    _coder = default_pipeline(**options)
+
+
+def _code_chunk(articles: list[Article]) -> list[Document]:
+    assert _coder is not None, "worker started without its coder"
+    return list(_coder(articles))
+
+
+class ParallelCoder:
+    """Codes Articles on `workers` processes; a drop-in for `Pipeline` where a coder is
+    taken (`flashpoint.ingest_run.ingest`, `extract_many`).
+
+    Use as a context manager (or call `close`) to stop the workers; they are started on
+    first use, so building one costs nothing.
+    """
+
+    def __init__(self, workers: int, *, chunk: int = CHUNK, window: int | None = None,
+                 **coder_options: Any) -> None:
+        if workers < 1:
+            raise ConfigError(f"workers must be at least 1, got {workers}")
+        if chunk < 1:
+            raise ConfigError(f"chunk must be at least 1, got {chunk}")
+        self.workers = workers
+        self.chunk = chunk
+        self.window = window or 2 * workers
+        self.coder_options = coder_options
+        self.coder = Coder(name=CODER_NAME, version=CODER_VERSION)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ParallelCoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker, initargs=(self.coder_options,),
+            )
+        return self._pool
+
+    def __call__(self, articles: Iterable[Article]) -> Iterator[Document]:
+        pool = self._executor()
+        source = iter(articles)
+        pending: deque[Future[list[Document]]] = deque()
+        try:
+            while True:
+                while len(pending) < self.window:
+                    chunk = list(islice(source, self.chunk))
+                    if not chunk:
+                        break
+                    pending.append(pool.submit(_code_chunk, chunk))
+                if not pending:
+                    return
+                yield from pending.popleft().result()
+        except BrokenProcessPool as exc:
+            self.close()
+            raise WorkerError(
+                "a worker process died (killed or out of memory?); the articles it held "
+                "are not coded: a re-run codes whatever is stored but not coded yet"
+            ) from exc
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def coder_for(workers: int, **coder_options: Any) -> ArticleCoder:
+    """The in-process coder for one worker, a ParallelCoder for more."""
+    if workers == 1:
+        from flashpoint import default_pipeline
+
+        return default_pipeline(**coder_options)
+    return ParallelCoder(workers, **coder_options)
