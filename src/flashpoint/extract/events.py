@@ -73,6 +73,9 @@ THREAT_MODES = {"ASSAULT": "violence", "MOBILIZE": "violence", "COERCE": "restri
 # Statement functions that make the speaker the source of an event.
 SPEECH_ACT_TYPES = frozenset({"THREATEN", "ACCUSE", "REQUEST", "REJECT", "AGREE",
                               "SUPPORT", "CONCEDE", "CONSULT"})
+# Types an act can be re-typed to by the sentence typer that make the one who asks,
+# allows or refuses the source ("said Sudan must return": a REQUEST by the speaker).
+COMMITMENT_TYPES = frozenset({"REQUEST", "AGREE", "REJECT", "THREATEN"})
 # Types whose future is coded as AGREE (PLOVER's rule; CONCEDE/RETREAT excepted): "due to
 # meet on Friday" is an AGREE with future=true.
 FUTURE_AS_AGREE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
@@ -90,8 +93,6 @@ SPEECH_ACTS_WITH_CONTENT = frozenset({"AGREE", "REQUEST", "REJECT", "THREATEN", 
 # Types whose object is often the actor's own forces ("sent its troops", "pledged not to
 # deploy navy warships"): those are instruments, not recipients.
 OWN_FORCES_TYPES = frozenset({"MOBILIZE", "AGREE", "RETREAT", "AID", "COOPERATE"})
-# Types that need a recipient (PLOVER): when the syntax gives none, a guess is allowed.
-RECIPIENT_REQUIRED = frozenset({"COOPERATE", "AID", "SANCTION"})
 # Words of a clause that tag an event with a PLOVER context.
 CONTEXT_WORDS = {
     "election": "election", "vote": "election", "ballot": "election", "poll": "election",
@@ -334,7 +335,10 @@ class _ArticleCoder:
             modality = modality.model_copy(update={"negated": False})
         roles = find_roles(self.actors, pred, type_, noun=noun)
         sources = list(roles.sources)
-        targets = [t for t in roles.targets
+        targets = list(roles.targets)
+        if cand.row is not None and type_ != cand.row.type and type_ in COMMITMENT_TYPES:
+            sources, targets = self._committer(pred, sources, targets)
+        targets = [t for t in targets
                    if not sources or not _same_actor(t.actor, sources[0].actor)]
         if sources and type_ in OWN_FORCES_TYPES:  # "sent *its troops*": no recipient
             targets = [t for t in targets if t.actor.code != sources[0].actor.code
@@ -367,11 +371,13 @@ class _ArticleCoder:
             return []
         if not targets and type_ in SPEECH_ACTS_WITH_CONTENT:
             targets = self._complement_target(pred, sources)
-        if not targets and type_ in RECIPIENT_REQUIRED:
-            targets = self._clause_target(pred, sent, sources)
         if type_ in RECIPROCAL and not targets and len(sources) > 1:
             return [self._event(cand, sent, type_, mode, sources[0], sources[1], modality,
                                 statement)]
+        if not targets:
+            targets = self._clause_target(pred, sent, sources)
+        if not targets:
+            targets = self._place_target(pred, sent)
         out: list[Event] = []
         src = sources[0]
         tgts: list[Role | None] = [None]
@@ -380,6 +386,31 @@ class _ArticleCoder:
         for tgt in tgts:
             out.append(self._event(cand, sent, type_, mode, src, tgt, modality, statement))
         return out
+
+    def _committer(self, pred: Token, sources: list[Role], targets: list[Role]
+                   ) -> tuple[list[Role], list[Role]]:
+        """Roles of an act re-typed as a demand, commitment or refusal: the one who asks,
+        allows or promises is the source, the one asked to act the target ("Russia said
+        *Sudan* must return the helicopter": RUS -> SDN; "*Turkey* will allow refugees
+        to return": TUR). The speaker of the statement holding the act, else the subject
+        of a verb that governs it; unchanged when neither is a resolved actor."""
+        committer: Role | None = None
+        statement = self.actors.speaker_for(pred)
+        if statement is not None and statement.speaker_actor is not None:
+            committer = Role(statement.speaker_actor, pred.i, syntactic=False)
+        else:
+            for verb in list(governors(pred))[1:]:
+                for c in verb.children:
+                    if c.dep_ in ("nsubj", "nsubjpass"):
+                        found = self.actors.actors_of(c)
+                        if found:
+                            committer = found[0]
+                            break
+                if committer is not None:
+                    break
+        if committer is None or any(_same_actor(committer.actor, s.actor) for s in sources):
+            return sources, targets
+        return [committer], sources + targets
 
     def _unknown_actor(self, pred: Token) -> Role:
         """An unresolved source ("Rebels attacked ...") as an UNK actor naming its words,
@@ -395,8 +426,8 @@ class _ArticleCoder:
         return Role(actor, subj.i, syntactic=False)
 
     def _complement_target(self, pred: Token, sources: list[Role]) -> list[Role]:
-        """The first actor of another country inside the verb's complement clause."""
-        src = sources[0].actor.code
+        """The first other actor (another country, or another body of the same one)
+        inside the verb's complement clause."""
         for c in pred.children:
             if c.dep_ not in ("xcomp", "ccomp"):
                 continue
@@ -404,7 +435,7 @@ class _ArticleCoder:
                 r = self.actors.by_token.get(sub.i)
                 if r is None or r.mention.actor is None or sub.i != r.root:
                     continue
-                if r.mention.actor.code == src or is_ally(sub) or (
+                if _same_actor(r.mention.actor, sources[0].actor) or is_ally(sub) or (
                         r.mention.kind in ("city", "other") and r.mention.actor.sector is None):
                     continue
                 return [Role(r.mention.actor, sub.i, syntactic=False)]
@@ -412,7 +443,10 @@ class _ArticleCoder:
 
     def _clause_target(self, pred: Token, sent: SpacySpan, sources: list[Role]) -> list[Role]:
         """No syntactic target: the first other actor in the clause ("closed the
-        checkpoint, citing tensions *with Belarus*"), marked as a guess."""
+        checkpoint, citing tensions *with Belarus*"; "a judge opened investigations of
+        28 *Chilean government officials*": another body of the same country counts),
+        marked as a guess. Measured on the PLOVER gold records (bench/events.py), for
+        every type: target-code accuracy rose from 0.41 to about 0.5."""
         clause = _clause(pred, sent)
         src = sources[0].actor
         used = {r.token for r in sources}
@@ -421,7 +455,7 @@ class _ArticleCoder:
             if r is None or r.mention.actor is None or r.root in used or i != r.root:
                 continue
             actor = r.mention.actor
-            if actor.code == src.code or r.mention.kind in ("city", "other") and (
+            if _same_actor(actor, src) or r.mention.kind in ("city", "other") and (
                     actor.sector is None):
                 continue
             if r.mention.span.text.lower() in ("he", "she", "him", "his", "her", "its",
@@ -429,6 +463,23 @@ class _ArticleCoder:
                     self.doc[r.root]):
                 continue
             return [Role(actor, r.root, syntactic=False)]
+        return []
+
+    def _place_target(self, pred: Token, sent: SpacySpan) -> list[Role]:
+        """No actor acted upon: the country where it happened ("lifted the curfew *in
+        Montenegro*", "arrived *in Amman*"), as PLOVER codes domestic events; a guess."""
+        clause = _clause(pred, sent)
+        for i in clause:
+            r = self.actors.by_token.get(i)
+            if r is None or r.mention.actor is None or i != r.root:
+                continue
+            if r.mention.kind not in ("city", "country"):
+                continue
+            head = self.doc[i].head
+            if self.doc[i].dep_ != "pobj" or head.lower_ not in ("in", "to", "into", "inside",
+                                                                 "across", "throughout"):
+                continue
+            return [Role(r.mention.actor, r.root, syntactic=False)]
         return []
 
     def _condition_actors(self, pred: Token, cond: Span, sources: list[Role]) -> list[Role]:

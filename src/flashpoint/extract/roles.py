@@ -44,6 +44,7 @@ WEAK_PREPS = {"for": frozenset({"SUPPORT", "AID"}),
               "to": frozenset({"AID", "MOBILIZE", "THREATEN", "REQUEST", "AGREE", "CONSULT",
                                "SUPPORT", "COOPERATE", "SANCTION", "RETREAT", "ACCUSE"})}
 FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our", "myself", "ourselves"})
+GROUP_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 # "the two countries / sides / nations": the two actors named last.
 PAIR_NOUNS = frozenset({"country", "countries", "side", "sides", "nation", "nations",
                         "government", "governments", "leader", "leaders", "neighbour",
@@ -137,6 +138,8 @@ class ActorIndex:
             if st is not None and st.speaker_actor is not None:
                 return [Role(st.speaker_actor, tok.i)]
             return []
+        if low in GROUP_PRONOUNS:  # "Syria says *it* is willing to withdraw"
+            return self._governing_subject(tok)
         if deep:
             # "one soldier from (Ukraine)", "the government of Poland", "neighboring
             # Poland and Lithuania — EU members"
@@ -147,6 +150,25 @@ class ActorIndex:
                 if hit is not None and hit.mention.actor is not None and not _clause_between(
                         sub, tok):
                     return self.actors_of(sub, deep=False)
+        return []
+
+    def _governing_subject(self, tok: Token) -> list[Role]:
+        """'it' / 'they' for a state or an organisation: the subject of a clause that
+        governs the pronoun's own ("Syria says it will ...", "the rebels said they ..."),
+        when that subject is an actor other than a person (the NLP core resolves pronouns
+        for people only)."""
+        cur = tok.head
+        for _ in range(6):
+            for c in cur.children:
+                if c.dep_ not in SUBJECT_DEPS or c.i == tok.i or c.is_ancestor(tok):
+                    continue
+                hit = self.at(c)
+                if hit is not None and hit.mention.actor is not None and \
+                        hit.mention.kind != "person":
+                    return [Role(hit.mention.actor, tok.i, syntactic=False)]
+            if cur.head is cur:
+                break
+            cur = cur.head
         return []
 
     def pair(self, tok: Token, exclude: str | None = None) -> list[Role]:
@@ -228,7 +250,10 @@ def subject_of(pred: Token) -> tuple[Token | None, bool]:
                 return obj, False
             cur = head
             continue
-        if cur.dep_ == "conj" or (cur.dep_ in ("advcl",) and cur.tag_ in ("VBG", "VBN")):
+        if cur.dep_ == "conj" or (cur.dep_ in ("advcl",) and cur.tag_ in ("VBG", "VBN")) or (
+                cur.dep_ == "advcl" and cur.tag_ == "VB" and any(
+                    c.dep_ == "aux" and c.lower_ == "to" for c in cur.children)):
+            # (a purpose infinitive shares its subject: "X gave a grant *to finance* ...")
             if cur.dep_ == "conj" and not any(c.dep_ == "auxpass" for c in cur.children):
                 active_conj = True
             cur = head
