@@ -98,6 +98,18 @@ def test_prepositional_target(pipeline: Pipeline) -> None:
     find(doc, "ACCUSE", "ARM", "AZE")
 
 
+def test_it_for_a_state_is_the_subject_that_governs_it(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Syria says it is willing to withdraw its troops from Lebanon.")
+    assert any(e.source.code == "SYR" for e in doc.events)
+    assert all(e.source.code != "UNK" for e in doc.events)
+
+
+def test_a_domestic_act_with_no_one_acted_upon_targets_its_place(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Serbia lifted the night curfew in Montenegro on Sunday.")
+    ev = max(doc.events, key=lambda e: e.confidence)
+    assert (ev.source.code, ev.target.code if ev.target else None) == ("SRB", "MNE")
+
+
 def test_coordinated_actors_consult_each_other(pipeline: Pipeline) -> None:
     doc = code(pipeline, "Egypt and Qatar held talks in Cairo on Monday.")
     ev = find(doc, "CONSULT")
