@@ -76,6 +76,9 @@ SPEECH_ACT_TYPES = frozenset({"THREATEN", "ACCUSE", "REQUEST", "REJECT", "AGREE"
 # Types an act can be re-typed to by the sentence typer that make the one who asks,
 # allows or refuses the source ("said Sudan must return": a REQUEST by the speaker).
 COMMITMENT_TYPES = frozenset({"REQUEST", "AGREE", "REJECT", "THREATEN"})
+# Types that need a recipient (PLOVER): only for them does a guessed target lower the
+# event's confidence.
+RECIPIENT_REQUIRED = frozenset({"COOPERATE", "AID", "SANCTION"})
 # Types whose future is coded as AGREE (PLOVER's rule; CONCEDE/RETREAT excepted): "due to
 # meet on Friday" is an AGREE with future=true.
 FUTURE_AS_AGREE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
@@ -397,7 +400,7 @@ class _ArticleCoder:
         committer: Role | None = None
         statement = self.actors.speaker_for(pred)
         if statement is not None and statement.speaker_actor is not None:
-            committer = Role(statement.speaker_actor, pred.i, syntactic=False)
+            committer = Role(statement.speaker_actor, pred.i)
         else:
             for verb in list(governors(pred))[1:]:
                 for c in verb.children:
@@ -511,7 +514,9 @@ class _ArticleCoder:
         confidence = cand.score
         if not src.syntactic:
             confidence *= 0.85
-        if tgt is not None and not tgt.syntactic:
+        if tgt is not None and not tgt.syntactic and type_ in RECIPIENT_REQUIRED:
+            # a guessed recipient of an act that needs one; where a target is optional,
+            # a guess says nothing against the event itself
             confidence *= 0.9
         if cand.noun is not None and cand.noun == cand.pred:
             confidence *= 0.8
