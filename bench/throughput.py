@@ -150,7 +150,7 @@ def run_one(config: str, articles: list[Any]) -> dict[str, Any]:
     elif config == "ray-2":
         from flashpoint.scale import ray_engine
 
-        engine = ray_engine.RayCoder(workers=2)  # type: ignore[attr-defined]
+        engine = ray_engine.RayCoder(workers=2)
         close = engine.close
 
         def run(batch: list[Any]) -> int:
