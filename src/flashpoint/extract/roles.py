@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from flashpoint.extract.lookup import Lookup
 from flashpoint.model import Actor, Span, Statement
 from flashpoint.nlp.actors import Resolved, doc_text
 from flashpoint.nlp.gazetteer import Gazetteer
@@ -95,6 +96,7 @@ class ActorIndex:
                 self.by_token.setdefault(i, r)
             self.by_token[r.root] = r
         self.statements = [s for s in statements if s.speaker_actor is not None]
+        self._contents = Lookup(self.statements, lambda s: (s.content.start, s.content.end))
 
     def at(self, tok: Token) -> Resolved | None:
         return self.by_token.get(tok.i)
@@ -113,7 +115,7 @@ class ActorIndex:
 
     def speaker_for(self, tok: Token) -> Statement | None:
         """The statement whose content holds `tok` (for first-person pronouns)."""
-        for st in self.statements:
+        for st in self._contents.near(tok.idx, tok.idx):  # see extract/lookup.py
             if st.content.start <= tok.idx < st.content.end:
                 return st
         return None

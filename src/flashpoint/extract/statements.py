@@ -33,6 +33,7 @@ from itertools import pairwise
 from spacy.tokens import Doc, Token
 
 from flashpoint.extract.cues import Cue, CueLexicon, load_cues
+from flashpoint.extract.lookup import Lookup
 from flashpoint.extract.modality import modality_of
 from flashpoint.extract.quotes import Quote, find_quotes, paragraphs
 from flashpoint.model import Actor, Mention, Modality, Span, Statement
@@ -366,7 +367,7 @@ class StatementFinder:
         last = quote.parts[-1][1]
         para_end = text.find("\n", last)
         para_end = len(text) if para_end < 0 else para_end
-        window = [doc[i] for i in tokens.within(last, para_end)][:40]
+        window = [doc[i] for i in tokens.within(last, para_end)[:40]]  # not the paragraph
         for n, tok in enumerate(window):
             if tok.text in ('"', "\u201c", "\u201e") or (n > 0 and tok.text in (".", "!", "?")
                                                         and not _cue_seen(window[:n], self)):
@@ -519,13 +520,16 @@ def _complement(pred: Token) -> tuple[Token | None, str]:
 
 
 def _actor_for(speaker_head: int | None, speaker: tuple[int, int] | None,
-               mentions: Sequence[Mention], doc: Doc) -> Actor | None:
+               mentions: Lookup[Mention], doc: Doc) -> Actor | None:
     """The actor of the mention that holds the speaker's head word (else any inside)."""
     if speaker is None:
         return None
     head = doc[speaker_head] if speaker_head is not None else None
     best: Mention | None = None
-    for mention in mentions:
+    lo, hi = speaker
+    if head is not None:
+        lo, hi = min(lo, head.idx), max(hi, head.idx)
+    for mention in mentions.near(lo, hi):  # not all mentions: see extract/lookup.py
         if mention.actor is None:
             continue
         s, e = mention.span.start, mention.span.end
@@ -566,11 +570,21 @@ def _reconcile(clauses: list[_Found], directs: list[_Found], text: str, doc: Doc
                tokens: _Tokens, finder: StatementFinder) -> list[_Found]:
     """One statement per stretch of words (see the module docstring)."""
     kept: list[_Found] = []
-    direct_spans = [(d.content[0], d.content[1]) for d in directs]
+    # Indexes instead of scans over every quote for every clause, which made a long
+    # paragraph quadratic (extract/lookup.py); the first match in `directs` order is kept.
+    order = {id(d): n for n, d in enumerate(directs)}
+    near = Lookup(directs, lambda d: d.content)
+    by_words: dict[tuple[str, ...], list[_Found]] = {}
+    for d in directs:
+        by_words.setdefault(_words(text, d.content), []).append(d)
     for clause in clauses:
         c0, c1 = clause.content
         # The complement is (essentially) one quote: a direct statement with this cue.
-        same = next((d for d in directs if _covers(d.content, clause.content, text)
+        words = _words(text, clause.content)
+        candidates = sorted({id(d): d for d in [*(by_words.get(words, []) if words else []),
+                                                *near.near(c0, c1)]}.values(),
+                            key=lambda d: order[id(d)])
+        same = next((d for d in candidates if _covers(d.content, clause.content, text)
                      or _quote_and_own_cue(d, clause.content, text)), None)
         if same is not None:
             same.cue = same.cue or clause.cue
@@ -582,7 +596,8 @@ def _reconcile(clauses: list[_Found], directs: list[_Found], text: str, doc: Doc
             continue
         # The object of the cue is a quoted phrase: 'citing "growing tensions" with X'.
         if clause.head_char is not None:
-            head_quote = next((d for d in directs if d.content[0] <= clause.head_char
+            head_quote = next((d for d in near.near(clause.head_char, clause.head_char)
+                               if d.content[0] <= clause.head_char
                                < d.content[1] and d.cue is None
                                and c0 <= d.content[0] and d.content[1] <= c1 + 1), None)
             if head_quote is not None and _is_object_quote(clause, head_quote, text):
@@ -592,12 +607,18 @@ def _reconcile(clauses: list[_Found], directs: list[_Found], text: str, doc: Doc
                 head_quote.whole = True
                 continue
         # A clause whose content lies inside a long direct quote is the quote's business.
-        if any(s <= c0 and c1 <= e for s, e in direct_spans):
+        if any(d.content[0] <= c0 and c1 <= d.content[1] for d in near.near(c0, c1)):
             continue
         kept.append(clause)
+    clauses_kept = Lookup(list(kept), lambda k: k.content)
+    added: list[tuple[int, int]] = []  # directs kept below, sorted: the same test, indexed
+    longest = 0
     for item in directs:
         s, e = _words_extent(text, *item.content)
-        inside_clause = any(k.content[0] <= s and e <= k.content[1] for k in kept)
+        inside_clause = any(k.content[0] <= s and e <= k.content[1]
+                            for k in clauses_kept.near(s, e)) or any(
+            end >= e for _, end in added[bisect.bisect_left(added, (s - longest, -1)):
+                                         bisect.bisect_right(added, (s, len(text) + 1))])
         if inside_clause:
             continue  # a partial quote inside reported speech: part of that statement
         if (not item.whole and len(item.parts) == 1
@@ -606,6 +627,8 @@ def _reconcile(clauses: list[_Found], directs: list[_Found], text: str, doc: Doc
         if item.cue is None and not item.whole and not _starts_sentence(text, item.content[0]):
             continue  # a quoted phrase inside someone's sentence: part of a paraphrase
         kept.append(item)
+        bisect.insort(added, item.content)
+        longest = max(longest, item.content[1] - item.content[0])
     kept.sort(key=lambda f: f.content)
     return _merge_interrupted(_drop_nested(kept), text, doc, tokens, finder)
 
@@ -616,6 +639,10 @@ def _is_object_quote(clause: _Found, quote: _Found, text: str) -> bool:
     q0, q1 = quote.content
     before = text[c0:q0].strip()
     return not before and (q1 - q0) >= 0.4 * (c1 - c0)
+
+
+def _words(text: str, span: tuple[int, int]) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", text[span[0]:span[1]]))
 
 
 def _covers(quote: tuple[int, int], content: tuple[int, int], text: str) -> bool:
@@ -741,6 +768,7 @@ def _context_speakers(items: list[_Found], text: str) -> None:
 def _build(items: list[_Found], doc: Doc, text: str,
            mentions: Sequence[Mention]) -> list[Statement]:
     out: list[Statement] = []
+    index = Lookup(mentions, lambda m: (m.span.start, m.span.end))
     for n, item in enumerate(items, start=1):
         start, end = item.content
         modality = Modality()
@@ -753,7 +781,7 @@ def _build(items: list[_Found], doc: Doc, text: str,
             id=f"s{n}",
             kind=item.kind,
             speaker=Span.of(text, *item.speaker) if item.speaker else None,
-            speaker_actor=_actor_for(item.speaker_head, item.speaker, mentions, doc),
+            speaker_actor=_actor_for(item.speaker_head, item.speaker, index, doc),
             cue=Span.of(text, *item.cue) if item.cue else None,
             content=Span.of(text, start, end),
             direct=item.direct,

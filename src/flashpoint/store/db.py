@@ -97,6 +97,11 @@ class Database:
             )
         if "readonly database" in low or "read-only" in low:
             return f"cannot write to {where}: the database file is read-only ({detail})"
+        if "disk is full" in low or "no space left" in low or "could not extend" in low:
+            return (  # tests/test_faults.py fills a tmpfs to check this
+                f"cannot write to {where}: the disk is full; what was committed before is "
+                f"kept, and the same command can be run again once space is freed ({detail})"
+            )
         if "database is locked" in low or "database table is locked" in low:
             return (
                 f"{where} is locked by another writer; gave up after {self.timeout:g} s "

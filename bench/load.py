@@ -1,0 +1,233 @@
+"""Bounded load test: many concurrent clients against `flashpoint serve` on 127.0.0.1.
+
+    .venv/bin/python bench/load.py                          # 1M events, 200 clients, 60 s
+    .venv/bin/python bench/load.py --db /tmp/load/api.db    # reuse a store built earlier
+    .venv/bin/python bench/load.py --events 100000 --clients 50 --seconds 20
+
+Builds (or reuses) the synthetic SQLite store of bench/api.py (its builder, its query
+mix), starts the real `flashpoint serve` command in a subprocess on a free port of
+127.0.0.1, and runs `--clients` asyncio clients (one httpx.AsyncClient, one connection
+each) for `--seconds`. Each client picks a case (event lists with filters, keyset paging,
+dyad series, the dashboard's event table and article pages, full-text search), sends
+the request, waits for the whole answer, then pauses for a random think time (mean
+`--think` seconds, exponential; 0 sends back to back). Every request has a timeout, the
+run stops by itself after `--seconds` (requests in flight then finish or time out), and
+the server is stopped at the end. Traffic goes only to 127.0.0.1. Before the clock starts,
+each case is requested once (untimed), and clients start spread over one think time.
+
+Prints requests, requests/s, p50/p95/p99/max latency over all requests and per case,
+errors (any non-2xx answer, timeout or connection error) and the machine's load average.
+Targets (docs/reliability.md): zero errors, p99 under 500 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import api as api_bench  # noqa: E402  (bench/api.py: the store builder and query mix)
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    errors: Counter[str] = field(default_factory=Counter)
+
+    def add(self, case: str, ms: float) -> None:
+        self.latencies.setdefault(case, []).append(ms)
+
+    def all(self) -> list[float]:
+        return [ms for values in self.latencies.values() for ms in values]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def paging_paths(rng: random.Random, n: int) -> list[str]:
+    """Deep pages: cursors are opaque, so the clients follow `next` (see `client`)."""
+    return [f"/api/events?limit=50&actor={rng.choice(api_bench.ACTORS[:10])}"
+            for _ in range(n)]
+
+
+async def client(http: httpx.AsyncClient, cases: dict[str, list[str]], rng: random.Random,
+                 stop_at: float, think: float, tally: Tally) -> None:
+    names = list(cases)
+    if think > 0:  # users do not all click in the same millisecond
+        await asyncio.sleep(rng.uniform(0, think))
+    while time.monotonic() < stop_at:
+        case = rng.choice(names)
+        path = rng.choice(cases[case])
+        pages = 3 if case == "events: 3 pages by cursor" else 1
+        for _ in range(pages):
+            started = time.perf_counter()
+            try:
+                answer = await http.get(path)
+                if answer.status_code >= 400:
+                    tally.errors[f"HTTP {answer.status_code} {case}"] += 1
+                    break
+            except httpx.HTTPError as exc:
+                tally.errors[f"{type(exc).__name__} {case}"] += 1
+                break
+            tally.add(case, (time.perf_counter() - started) * 1000)
+            if pages > 1:
+                cursor = answer.json().get("next")
+                if cursor is None:
+                    break
+                path = path.split("&cursor=")[0] + f"&cursor={cursor}"
+        if think > 0:
+            pause = min(rng.expovariate(1 / think), 10 * think, stop_at - time.monotonic())
+            await asyncio.sleep(max(0.0, pause))
+
+
+async def run_load(base: str, cases: dict[str, list[str]], clients: int, seconds: float,
+                   think: float, seed: int) -> tuple[Tally, float]:
+    tally = Tally()
+    # uvicorn closes a connection idle for 5 s; a client reusing it at that moment gets a
+    # ReadError that says nothing about the server's capacity, so expire ours sooner.
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients,
+                          keepalive_expiry=4)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits,
+                                 trust_env=False) as http:
+        for paths in cases.values():  # warm up: each case once, untimed
+            await http.get(paths[0])
+        started = time.monotonic()
+        stop_at = started + seconds
+        await asyncio.gather(*(client(http, cases, random.Random(seed * 1000 + n), stop_at,
+                                      think, tally) for n in range(clients)))
+        return tally, time.monotonic() - started
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+    """`flashpoint serve` as a user starts it (read-only, 127.0.0.1)."""
+    env = {k: v for k, v in os.environ.items() if k != "FLASHPOINT_API_TOKEN"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "flashpoint", "serve", "--db", str(db), "--host", "127.0.0.1",
+         "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            err = server.stderr.read().decode() if server.stderr else ""
+            raise SystemExit(f"flashpoint serve exited with {server.returncode}: {err}")
+        try:
+            if httpx.get(base + "/api/events?limit=1", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("flashpoint serve did not answer in time")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (Linux /proc), for CPU per request."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pct(values: list[float], q: float) -> float:
+    return api_bench.percentile(values, q) if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--per-article", type=int, default=20)
+    parser.add_argument("--db", type=Path, help="store path (reused when it has --events)")
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean pause between a client's requests, s (0: none)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    if not 1 <= args.clients <= 1000 or not 0 < args.seconds <= 600:
+        parser.error("--clients 1..1000 and --seconds up to 600: this test is bounded")
+    tmp = None
+    if args.db is None:
+        tmp = tempfile.TemporaryDirectory(prefix="flashpoint-load-")
+        args.db = Path(tmp.name) / "api.db"
+    if api_bench.count_events(args.db) != args.events:
+        args.db.unlink(missing_ok=True)
+        api_bench.build(args.db, args.events, args.per_article, args.seed)
+    rng = random.Random(args.seed)
+    cases = {name: paths for name, paths in api_bench.queries(rng, 200).items()
+             if name != "events: first page, no filter"}
+    cases["events: first page, no filter"] = ["/api/events?limit=50"]
+    cases["events: 3 pages by cursor"] = paging_paths(rng, 200)
+    cases["statements: speaker"] = [f"/api/statements?speaker={rng.choice(api_bench.ACTORS)}"
+                                    for _ in range(200)]
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(args.db, port)
+    try:
+        wait_ready(base, server)
+        load_before = os.getloadavg()
+        server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
+        tally, took = asyncio.run(run_load(base, cases, args.clients, args.seconds,
+                                           args.think, args.seed))
+        server_cpu = cpu_seconds(server.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
+        load_after = os.getloadavg()
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stderr:
+            server.stderr.close()
+    every = tally.all()
+    errors = sum(tally.errors.values())
+    print(f"\nLoad on `flashpoint serve` (SQLite, {args.events:,} events), {args.clients} "
+          f"clients, {took:.0f} s, think time {args.think:g} s mean; load average before "
+          f"{load_before[0]:.2f}, after {load_after[0]:.2f} (1 min) on {os.cpu_count()} CPUs\n")
+    print(f"requests {len(every):,}  requests/s {len(every) / took:.1f}  errors {errors}  "
+          f"p50 {pct(every, .5):.0f} ms  p95 {pct(every, .95):.0f} ms  "
+          f"p99 {pct(every, .99):.0f} ms  max {max(every, default=float('nan')):.0f} ms")
+    n = max(1, len(every))
+    print(f"CPU per request: server {server_cpu / n * 1000:.1f} ms, load generator "
+          f"{client_cpu / n * 1000:.1f} ms (server busy {server_cpu / took:.0%} of one CPU)\n")
+    print(f"| {'case':<44} | requests | p50 ms | p95 ms | p99 ms |")
+    print(f"| {'-' * 44} | -------: | -----: | -----: | -----: |")
+    for name, values in sorted(tally.latencies.items()):
+        print(f"| {name:<44} | {len(values):8,} | {pct(values, .5):6.0f} | "
+              f"{pct(values, .95):6.0f} | {pct(values, .99):6.0f} |")
+    for what, count in tally.errors.most_common():
+        print(f"error: {what} x{count}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "events": args.events, "clients": args.clients, "seconds": took,
+            "think": args.think, "requests": len(every), "rps": len(every) / took,
+            "errors": dict(tally.errors), "p50_ms": pct(every, .5), "p95_ms": pct(every, .95),
+            "p99_ms": pct(every, .99), "load_before": load_before, "load_after": load_after,
+            "server_cpu_ms_per_request": server_cpu / n * 1000,
+            "client_cpu_ms_per_request": client_cpu / n * 1000,
+        }, indent=2))
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
