@@ -76,7 +76,7 @@ def ingest(
             task = progress.add_task("ingesting", total=None)
             for item in read_sources(inputs, options=options, stdin=stdin):
                 if isinstance(item, Failure):
-                    _note_failure(store, report, item, strict)
+                    note_failure(store, report, item, strict)
                     continue
                 report.read += 1
                 progress.update(task, completed=report.read)
@@ -101,7 +101,9 @@ def ingest(
     return report
 
 
-def _note_failure(store: Store, report: IngestReport, failure: Failure, strict: bool) -> None:
+def note_failure(store: Store, report: IngestReport, failure: Failure, strict: bool) -> None:
+    """Record one item's failure (or warning) in the store and the report; raise in
+    strict mode. Shared with the Ray engine, whose driver records failures the same way."""
     store.record_failures([failure], run_id=report.run_id)
     if failure.severity == "warning":
         report.warnings.append(failure)

@@ -47,7 +47,7 @@ from flashpoint.errors import ConfigError, InputError
 from flashpoint.ingest import ReadOptions
 from flashpoint.ingest.records import to_failure
 from flashpoint.ingest.sources import _GLOB_CHARS, STDIN, _is_article_file
-from flashpoint.ingest_run import IngestReport
+from flashpoint.ingest_run import IngestReport, note_failure
 from flashpoint.model import Article, Document, Failure
 from flashpoint.pipeline import CODER_VERSION
 from flashpoint.scale import bulk
@@ -213,7 +213,7 @@ def ingest_ray(
             paths: list[str] = []
             for found in expand_inputs(inputs):
                 if isinstance(found, Failure):
-                    _note_failure(store, report, found, strict)
+                    note_failure(store, report, found, strict)
                 else:
                     paths.append(found)
             pending = store.iter_uncoded(CODER_VERSION) if code else iter(())
@@ -244,16 +244,6 @@ def ingest_ray(
     return report
 
 
-def _note_failure(store: Store, report: IngestReport, failure: Failure, strict: bool) -> None:
-    store.record_failures([failure], run_id=report.run_id)
-    if failure.severity == "warning":
-        report.warnings.append(failure)
-        return
-    report.failures.append(failure)
-    if strict:
-        raise InputError(f"{failure.origin}: {failure.message}")
-
-
 class _Loader:
     """The driver's side: each result batch becomes a Parquet shard and one transaction."""
 
@@ -278,7 +268,7 @@ class _Loader:
         pending: list[Document] = []
         for item in batch.to_pylist():
             if item["failure"] is not None:
-                _note_failure(self.store, self.report, Failure.model_validate_json(
+                note_failure(self.store, self.report, Failure.model_validate_json(
                     item["failure"]), self.strict)
             kind = item["kind"]
             if kind == "duplicate":
