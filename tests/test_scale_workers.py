@@ -76,6 +76,13 @@ def test_a_killed_worker_is_a_clear_error() -> None:
             list(docs)
 
 
+@pytest.mark.parametrize("triage", [True, False])
+def test_workers_stamp_the_version_their_coder_stamps(triage: bool) -> None:
+    # ingest finds articles left uncoded by this version: a wrong one would re-code all
+    pool = ParallelCoder(2, triage=triage)
+    assert pool.coder.version == flashpoint.default_pipeline(triage=triage).coder.version
+
+
 def test_impossible_worker_counts_are_refused() -> None:
     with pytest.raises(ConfigError):
         ParallelCoder(0)

@@ -72,16 +72,33 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=4)
-def default_pipeline(n_process: int = 1) -> Pipeline:
+def default_pipeline(n_process: int = 1, triage: bool = True) -> Pipeline:
     """The coder `extract` uses, built once per process: spaCy and the gazetteers load
-    here, so the first call takes a few seconds and later ones are fast."""
+    here, so the first call takes a few seconds and later ones are fast.
+
+    With `triage` (the default) long articles are first read by `flashpoint.nlp.triage`,
+    and only their parts that may hold an event are parsed; short texts are never
+    triaged. The coder version then ends in `+triage.1`, so codings made with and
+    without triage sit side by side in a store.
+    """
+    return _build_pipeline(n_process, bool(triage))
+
+
+@lru_cache(maxsize=8)
+def _build_pipeline(n_process: int, triage: bool) -> Pipeline:
     from flashpoint.extract.events import EventStage
     from flashpoint.extract.statements import StatementStage
     from flashpoint.nlp.stage import NlpStage
+    from flashpoint.nlp.triage import TrimStage, coder_version, load_triage
+    from flashpoint.pipeline import Stage
 
-    return Pipeline([NlpStage(n_process=n_process), StatementStage(),
-                     EventStage(use_statements=True)])
+    after: list[Stage] = [StatementStage(), EventStage(use_statements=True)]
+    if not triage:
+        return Pipeline([NlpStage(n_process=n_process), *after])
+    pipeline = Pipeline([NlpStage(n_process=n_process, triage=load_triage()), *after,
+                         TrimStage()])
+    pipeline.coder = Coder(name=pipeline.coder.name, version=coder_version(triage=True))
+    return pipeline
 
 
 def extract(
@@ -89,18 +106,23 @@ def extract(
     published: str | dt.date | None = None,
     url: str | None = None,
     title: str | None = None,
+    *,
+    triage: bool = True,
 ) -> Document:
-    """Extract mentions, statements and events from one article's text."""
+    """Extract mentions, statements and events from one article's text.
+
+    `triage=False` parses all of a long article (see `default_pipeline`)."""
     article = make_article(text, published=published, url=url, title=title)
-    return next(iter(default_pipeline()([article])))
+    return next(iter(default_pipeline(triage=triage)([article])))
 
 
 def extract_many(
-    items: Iterable[str | Article], n_process: int = 1
+    items: Iterable[str | Article], n_process: int = 1, *, triage: bool = True
 ) -> Iterator[Document]:
     """Extract from many texts or Articles, in input order, batching the NLP work.
 
-    Gives the same Documents as calling `extract` on each item. With `n_process` > 1 the
+    Gives the same Documents as calling `extract` on each item (with the same `triage`,
+    see `default_pipeline`). With `n_process` > 1 the
     whole coder runs in that many worker processes (`flashpoint.scale.workers`), each
     loading its own spaCy; items are read from `items` only as results are consumed.
     """
@@ -108,9 +130,9 @@ def extract_many(
         raise ConfigError(f"n_process must be at least 1, got {n_process}")
     articles = (item if isinstance(item, Article) else make_article(item) for item in items)
     if n_process == 1:
-        yield from default_pipeline()(articles)
+        yield from default_pipeline(triage=triage)(articles)
         return
     from flashpoint.scale.workers import ParallelCoder
 
-    with ParallelCoder(n_process) as coder:
+    with ParallelCoder(n_process, triage=triage) as coder:
         yield from coder(articles)

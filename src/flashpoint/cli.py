@@ -118,6 +118,11 @@ JsonlTitle = Annotated[str | None, typer.Option(help="JSONL field holding the ti
 JsonlUrl = Annotated[str | None, typer.Option(help="JSONL field holding the URL.")]
 JsonlDate = Annotated[str | None, typer.Option(help="JSONL field holding the publication date.")]
 MaxMb = Annotated[float, typer.Option(help="Refuse input items larger than this many MB.")]
+TriageOption = Annotated[
+    bool, typer.Option("--triage/--no-triage",
+                       help="Parse only the parts of long articles that may hold an event "
+                            "(docs/scale.md#triage); --no-triage parses every word.")
+]
 
 
 @app.command("ingest")
@@ -155,6 +160,7 @@ def ingest_cmd(
                                       "'ray://host:10001'); default starts Ray here.",
                                  show_default=False)
     ] = None,
+    triage: TriageOption = True,
 ) -> None:
     """Read articles and store them (and their coding) in the database.
 
@@ -185,9 +191,10 @@ def ingest_cmd(
                 report = ingest_ray(
                     store, inputs, options=options, workers=workers, address=ray_address,
                     code=code, batch_size=batch_size, strict=strict, console=err,
+                    triage=triage,
                 )
             else:
-                with closing(coder_for(workers)) as coder:
+                with closing(coder_for(workers, triage=triage)) as coder:
                     report = ingest(
                         store, inputs, options=options, code=code, pipeline=coder,
                         batch_size=batch_size, strict=strict, stdin=sys.stdin.buffer,
@@ -231,6 +238,7 @@ def extract_cmd(
     ] = "json",
     jsonl_text: JsonlText = None,
     max_mb: MaxMb = 20.0,
+    triage: TriageOption = True,
 ) -> None:
     """Extract documents and print them as JSON; nothing is stored.
 
@@ -257,7 +265,7 @@ def extract_cmd(
             else:
                 yield item
 
-    documents: Iterator[Document] = default_pipeline()(articles())
+    documents: Iterator[Document] = default_pipeline(triage=triage)(articles())
     if fmt == "jsonl":
         for doc in documents:
             sys.stdout.write(doc.to_json() + "\n")

@@ -55,6 +55,11 @@ def watch_cmd(
     code: Annotated[
         bool, typer.Option("--code/--no-code", help="Code pages as they are stored.")
     ] = True,
+    triage: Annotated[
+        bool, typer.Option("--triage/--no-triage",
+                           help="Parse only the parts of long pages that may hold an event "
+                                "(docs/scale.md#triage); --no-triage parses every word.")
+    ] = True,
 ) -> None:
     """Poll RSS/Atom feeds and ingest the pages they list, until Ctrl-C.
 
@@ -78,7 +83,11 @@ def watch_cmd(
     status = "done"
     with store:
         try:
-            watcher = Watcher(store, settings, code=code, console=err, inputs=[config])
+            from flashpoint import default_pipeline
+
+            pipeline = default_pipeline(triage=triage) if code else None
+            watcher = Watcher(store, settings, code=code, console=err, inputs=[config],
+                              pipeline=pipeline)
         except FlashpointError as exc:
             raise _fail(str(exc)) from None
         asked = threading.Event()

@@ -49,7 +49,7 @@ from flashpoint.ingest.records import to_failure
 from flashpoint.ingest.sources import _GLOB_CHARS, STDIN, _is_article_file
 from flashpoint.ingest_run import IngestReport, note_failure
 from flashpoint.model import Article, Document, Failure
-from flashpoint.pipeline import CODER_VERSION
+from flashpoint.nlp.triage import coder_version
 from flashpoint.scale import bulk
 from flashpoint.scale.ray_runtime import (
     BLOCK_ROWS,
@@ -216,7 +216,8 @@ def ingest_ray(
                     note_failure(store, report, found, strict)
                 else:
                     paths.append(found)
-            pending = store.iter_uncoded(CODER_VERSION) if code else iter(())
+            version = coder_version(triage if triage is not None else True)
+            pending = store.iter_uncoded(version) if code else iter(())
             known = _known(store) if code else None
             progress.update(task, description="starting Ray")
             with ray_session(workers, address):

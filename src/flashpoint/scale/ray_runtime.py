@@ -20,7 +20,8 @@ import pyarrow as pa
 
 from flashpoint.errors import ConfigError, FlashpointError, WorkerError
 from flashpoint.model import Article, Coder, Document, Failure
-from flashpoint.pipeline import CODER_NAME, CODER_VERSION
+from flashpoint.nlp.triage import coder_version
+from flashpoint.pipeline import CODER_NAME
 from flashpoint.scale.ray_tasks import ROWS, CodeBatch, Row, article_row
 
 INSTALL_HINT = "the Ray engine needs Ray: pip install 'flashpoint[ray]'"
@@ -129,7 +130,8 @@ class RayCoder:
         self.workers = workers
         self.address = address
         self.coder_options: dict[str, Any] = {} if triage is None else {"triage": triage}
-        self.coder = Coder(name=CODER_NAME, version=CODER_VERSION)
+        self.coder = Coder(name=CODER_NAME,
+                           version=coder_version(triage if triage is not None else True))
         self.startup_seconds: float | None = None
         self.startup_rows = 0
         self._session: ExitStack | None = None

@@ -23,7 +23,7 @@ from typing import Any
 
 from flashpoint.errors import ConfigError, WorkerError
 from flashpoint.model import Article, Coder, Document
-from flashpoint.pipeline import CODER_NAME, CODER_VERSION, ArticleCoder, Pipeline
+from flashpoint.pipeline import CODER_NAME, ArticleCoder, Pipeline
 
 # Articles a worker codes per round trip: big enough that pickling and scheduling are
 # small beside the coding (tens of ms an article), small enough to keep both cores busy
@@ -63,7 +63,12 @@ class ParallelCoder:
         self.chunk = chunk
         self.window = window or 2 * workers
         self.coder_options = coder_options
-        self.coder = Coder(name=CODER_NAME, version=CODER_VERSION)
+        from flashpoint.nlp.triage import coder_version
+
+        # what the workers' coder will stamp on its Documents (and what ingest looks for
+        # when it codes articles stored earlier but not coded by this coder)
+        self.coder = Coder(name=CODER_NAME,
+                           version=coder_version(bool(coder_options.get("triage", True))))
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> ParallelCoder:
