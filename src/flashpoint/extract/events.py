@@ -337,16 +337,16 @@ class _ArticleCoder:
             # not meet Kagame"): that act was made; the negation is its content
             modality = modality.model_copy(update={"negated": False})
         roles = find_roles(self.actors, pred, type_, noun=noun)
+        statement = self.actors.speaker_for(pred)
         sources = list(roles.sources)
         targets = list(roles.targets)
         if cand.row is not None and type_ != cand.row.type and type_ in COMMITMENT_TYPES:
-            sources, targets = self._committer(pred, sources, targets)
+            sources, targets = self._committer(pred, statement, sources, targets)
         targets = [t for t in targets
                    if not sources or not _same_actor(t.actor, sources[0].actor)]
         if sources and type_ in OWN_FORCES_TYPES:  # "sent *its troops*": no recipient
             targets = [t for t in targets if t.actor.code != sources[0].actor.code
                        or t.actor.sector not in ("MIL", "COP")]
-        statement = self.actors.speaker_for(pred)
         cond_targets: list[Role] = []
         ready = any(t.lower_ in READINESS_FRAMES for t in list(governors(pred))[1:])
         if (modality.condition is not None or ready) and not modality.negated \
@@ -390,15 +390,15 @@ class _ArticleCoder:
             out.append(self._event(cand, sent, type_, mode, src, tgt, modality, statement))
         return out
 
-    def _committer(self, pred: Token, sources: list[Role], targets: list[Role]
-                   ) -> tuple[list[Role], list[Role]]:
+    def _committer(self, pred: Token, statement: Statement | None, sources: list[Role],
+                   targets: list[Role]) -> tuple[list[Role], list[Role]]:
         """Roles of an act re-typed as a demand, commitment or refusal: the one who asks,
         allows or promises is the source, the one asked to act the target ("Russia said
         *Sudan* must return the helicopter": RUS -> SDN; "*Turkey* will allow refugees
         to return": TUR). The speaker of the statement holding the act, else the subject
-        of a verb that governs it; unchanged when neither is a resolved actor."""
+        of a verb that governs it; unchanged when neither is a resolved actor. `statement`
+        is the statement whose content holds `pred` (None outside any)."""
         committer: Role | None = None
-        statement = self.actors.speaker_for(pred)
         if statement is not None and statement.speaker_actor is not None:
             committer = Role(statement.speaker_actor, pred.i)
         else:
