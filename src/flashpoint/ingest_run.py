@@ -9,7 +9,8 @@ content hashes) and codes whatever the killed run stored but had not coded yet.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -43,6 +44,28 @@ class IngestReport:
         return len(self.failures)
 
 
+@contextmanager
+def recorded_run(store: Store, inputs: list[str]) -> Iterator[IngestReport]:
+    """A run row for one ingest (local or Ray): yields its report, then closes the row
+    with the counts, the time taken and how the run ended (done, interrupted, failed),
+    whatever happens inside."""
+    started = time.perf_counter()
+    report = IngestReport(run_id=store.start_run(command="ingest", inputs=inputs))
+    status = "failed"
+    try:
+        yield report
+        status = "done"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        report.seconds = time.perf_counter() - started
+        store.finish_run(
+            report.run_id, stored=report.stored, duplicates=report.duplicates,
+            failed=report.failed, status=status,
+        )
+
+
 def ingest(
     store: Store,
     inputs: list[str],
@@ -60,44 +83,29 @@ def ingest(
         from flashpoint import default_pipeline
 
         pipeline = default_pipeline()
-    started = time.perf_counter()
-    run_id = store.start_run(command="ingest", inputs=inputs)
-    report = IngestReport(run_id=run_id)
     stories = Stories(store)
     batch: list[Article] = []
-    status = "failed"
     progress = Progress(
         SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
         TextColumn("{task.completed} read"), TimeElapsedColumn(),
         console=console, transient=True, disable=console is None,
     )
-    try:
-        with progress:
-            task = progress.add_task("ingesting", total=None)
-            for item in read_sources(inputs, options=options, stdin=stdin):
-                if isinstance(item, Failure):
-                    note_failure(store, report, item, strict)
-                    continue
-                report.read += 1
-                progress.update(task, completed=report.read)
-                batch.append(item)
-                if len(batch) >= batch_size:
-                    _flush(store, batch, report, pipeline if code else None, stories)
-                    batch = []
-            _flush(store, batch, report, pipeline if code else None, stories)
-            if code and pipeline is not None:
-                _code_pending(store, pipeline, report, batch_size)
-            stories.assign_missing(batch_size)
-        status = "done"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    finally:
-        report.seconds = time.perf_counter() - started
-        store.finish_run(
-            run_id, stored=report.stored, duplicates=report.duplicates,
-            failed=report.failed, status=status,
-        )
+    with recorded_run(store, inputs) as report, progress:
+        task = progress.add_task("ingesting", total=None)
+        for item in read_sources(inputs, options=options, stdin=stdin):
+            if isinstance(item, Failure):
+                note_failure(store, report, item, strict)
+                continue
+            report.read += 1
+            progress.update(task, completed=report.read)
+            batch.append(item)
+            if len(batch) >= batch_size:
+                _flush(store, batch, report, pipeline if code else None, stories)
+                batch = []
+        _flush(store, batch, report, pipeline if code else None, stories)
+        if code and pipeline is not None:
+            _code_pending(store, pipeline, report, batch_size)
+        stories.assign_missing(batch_size)
     return report
 
 

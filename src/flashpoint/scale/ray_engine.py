@@ -30,7 +30,6 @@ import datetime as dt
 import itertools
 import os
 import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import replace
@@ -47,7 +46,7 @@ from flashpoint.errors import ConfigError, InputError
 from flashpoint.ingest import ReadOptions
 from flashpoint.ingest.records import to_failure
 from flashpoint.ingest.sources import _GLOB_CHARS, STDIN, _is_article_file
-from flashpoint.ingest_run import IngestReport, note_failure
+from flashpoint.ingest_run import IngestReport, note_failure, recorded_run
 from flashpoint.model import Article, Document, Failure
 from flashpoint.nlp.triage import coder_version
 from flashpoint.scale import bulk
@@ -196,10 +195,6 @@ def ingest_ray(
     options = replace(options or ReadOptions(), strict=False)  # strict is decided here
     coder_options: dict[str, Any] = {} if triage is None else {"triage": triage}
     ray = import_ray()
-    started = time.perf_counter()
-    run_id = store.start_run(command="ingest", inputs=inputs)
-    report = IngestReport(run_id=run_id)
-    status = "failed"
     progress = Progress(
         SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
         TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
@@ -207,41 +202,32 @@ def ingest_ray(
     )
     temporary = tempfile.TemporaryDirectory(prefix="flashpoint-shards-") if shards is None \
         else nullcontext(os.fspath(shards))
-    try:
-        with progress, temporary as shard_dir:
-            task = progress.add_task("expanding inputs", total=None, counts="")
-            paths: list[str] = []
-            for found in expand_inputs(inputs):
-                if isinstance(found, Failure):
-                    note_failure(store, report, found, strict)
-                else:
-                    paths.append(found)
-            version = coder_version(triage if triage is not None else True)
-            pending = store.iter_uncoded(version) if code else iter(())
-            known = _known(store) if code else None
-            progress.update(task, description="starting Ray")
-            with ray_session(workers, address):
-                data_context(ray)
-                ds = _dataset(ray, paths, pending, options=options, workers=workers, code=code,
-                              known=ray.put(known) if known else None,
-                              coder_options=coder_options)
-                loader = _Loader(store, report, strict, Path(shard_dir))
-                if ds is not None:
-                    progress.update(task, description=f"reading and coding on {workers} "
-                                    f"Ray worker{'s' * (workers > 1)}")
-                    for batch in result_batches(ds, batch_size):
-                        loader.load(batch)
-                        progress.update(task, counts=loader.counts())
-            progress.update(task, description="assigning stories")
-            loader.stories.assign_missing(batch_size)
-        status = "done"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    finally:
-        report.seconds = time.perf_counter() - started
-        store.finish_run(run_id, stored=report.stored, duplicates=report.duplicates,
-                         failed=report.failed, status=status)
+    with recorded_run(store, inputs) as report, progress, temporary as shard_dir:
+        task = progress.add_task("expanding inputs", total=None, counts="")
+        paths: list[str] = []
+        for found in expand_inputs(inputs):
+            if isinstance(found, Failure):
+                note_failure(store, report, found, strict)
+            else:
+                paths.append(found)
+        version = coder_version(triage if triage is not None else True)
+        pending = store.iter_uncoded(version) if code else iter(())
+        known = _known(store) if code else None
+        progress.update(task, description="starting Ray")
+        with ray_session(workers, address):
+            data_context(ray)
+            ds = _dataset(ray, paths, pending, options=options, workers=workers, code=code,
+                          known=ray.put(known) if known else None,
+                          coder_options=coder_options)
+            loader = _Loader(store, report, strict, Path(shard_dir))
+            if ds is not None:
+                progress.update(task, description=f"reading and coding on {workers} "
+                                f"Ray worker{'s' * (workers > 1)}")
+                for batch in result_batches(ds, batch_size):
+                    loader.load(batch)
+                    progress.update(task, counts=loader.counts())
+        progress.update(task, description="assigning stories")
+        loader.stories.assign_missing(batch_size)
     return report
 
 
