@@ -3,11 +3,14 @@
     .venv/bin/python bench/load.py                          # 1M events, 200 clients, 60 s
     .venv/bin/python bench/load.py --db /tmp/load/api.db    # reuse a store built earlier
     .venv/bin/python bench/load.py --events 100000 --clients 50 --seconds 20
+    .venv/bin/python bench/load.py --db /tmp/load/api.db --workers 2   # serve --workers 2
 
 Builds (or reuses) the synthetic SQLite store of bench/api.py (its builder, its query
 mix), starts the real `flashpoint serve` command in a subprocess on a free port of
-127.0.0.1, and runs `--clients` asyncio clients (one httpx.AsyncClient, one connection
-each) for `--seconds`. Each client picks a case (event lists with filters, keyset paging,
+127.0.0.1, and runs `--clients` asyncio clients (one aiohttp session, one connection
+each) for `--seconds`. (aiohttp, not httpx: the load generator shares this machine's cores
+with the server, and httpx cost about 15 ms of CPU per request, as much as the server
+itself.) Each client picks a case (event lists with filters, keyset paging,
 dyad series, the dashboard's event table and article pages, full-text search), sends
 the request, waits for the whole answer, then pauses for a random think time (mean
 `--think` seconds, exponential; 0 sends back to back). Every request has a timeout, the
@@ -37,6 +40,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -47,6 +51,7 @@ import api as api_bench  # noqa: E402  (bench/api.py: the store builder and quer
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: Counter[str] = field(default_factory=Counter)
+    cache_hits: int = 0
 
     def add(self, case: str, ms: float) -> None:
         self.latencies.setdefault(case, []).append(ms)
@@ -67,7 +72,7 @@ def paging_paths(rng: random.Random, n: int) -> list[str]:
             for _ in range(n)]
 
 
-async def client(http: httpx.AsyncClient, cases: dict[str, list[str]], rng: random.Random,
+async def client(http: aiohttp.ClientSession, cases: dict[str, list[str]], rng: random.Random,
                  stop_at: float, think: float, tally: Tally) -> None:
     names = list(cases)
     if think > 0:  # users do not all click in the same millisecond
@@ -79,16 +84,18 @@ async def client(http: httpx.AsyncClient, cases: dict[str, list[str]], rng: rand
         for _ in range(pages):
             started = time.perf_counter()
             try:
-                answer = await http.get(path)
-                if answer.status_code >= 400:
-                    tally.errors[f"HTTP {answer.status_code} {case}"] += 1
-                    break
-            except httpx.HTTPError as exc:
+                async with http.get(path) as answer:
+                    body = await answer.read()
+                    tally.cache_hits += answer.headers.get("x-flashpoint-cache") == "hit"
+                    if answer.status >= 400:
+                        tally.errors[f"HTTP {answer.status} {case}"] += 1
+                        break
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 tally.errors[f"{type(exc).__name__} {case}"] += 1
                 break
             tally.add(case, (time.perf_counter() - started) * 1000)
             if pages > 1:
-                cursor = answer.json().get("next")
+                cursor = json.loads(body).get("next")
                 if cursor is None:
                     break
                 path = path.split("&cursor=")[0] + f"&cursor={cursor}"
@@ -100,14 +107,14 @@ async def client(http: httpx.AsyncClient, cases: dict[str, list[str]], rng: rand
 async def run_load(base: str, cases: dict[str, list[str]], clients: int, seconds: float,
                    think: float, seed: int) -> tuple[Tally, float]:
     tally = Tally()
-    # uvicorn closes a connection idle for 5 s; a client reusing it at that moment gets a
-    # ReadError that says nothing about the server's capacity, so expire ours sooner.
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients,
-                          keepalive_expiry=4)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits,
-                                 trust_env=False) as http:
+    # uvicorn closes a connection idle for 5 s; a client reusing it at that moment gets an
+    # error that says nothing about the server's capacity, so expire ours sooner.
+    connector = aiohttp.TCPConnector(limit=clients, keepalive_timeout=4)
+    async with aiohttp.ClientSession(base_url=base, connector=connector, trust_env=False,
+                                     timeout=aiohttp.ClientTimeout(total=30)) as http:
         for paths in cases.values():  # warm up: each case once, untimed
-            await http.get(paths[0])
+            async with http.get(paths[0]) as answer:
+                await answer.read()
         started = time.monotonic()
         stop_at = started + seconds
         await asyncio.gather(*(client(http, cases, random.Random(seed * 1000 + n), stop_at,
@@ -115,12 +122,15 @@ async def run_load(base: str, cases: dict[str, list[str]], clients: int, seconds
         return tally, time.monotonic() - started
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
-    """`flashpoint serve` as a user starts it (read-only, 127.0.0.1)."""
+def start_server(db: Path, port: int, workers: int, cache_mb: float
+                 ) -> subprocess.Popen[bytes]:
+    """`flashpoint serve` as a user starts it (read-only, 127.0.0.1), in its own process
+    group so that stopping it stops its worker processes too."""
     env = {k: v for k, v in os.environ.items() if k != "FLASHPOINT_API_TOKEN"}
     return subprocess.Popen(
         [sys.executable, "-m", "flashpoint", "serve", "--db", str(db), "--host", "127.0.0.1",
-         "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         "--port", str(port), "--workers", str(workers), "--cache-mb", str(cache_mb)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
 def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 180) -> None:
@@ -139,9 +149,17 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 180)
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process `pid` so far (Linux /proc), for CPU per request."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time of process `pid` and its children so far (Linux /proc), for
+    CPU per request; with `--workers` the children do the serving."""
+    def own(p: int) -> float:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone in between
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(k) for k in children.read_text().split()] if children.exists() else []
+    return own(pid) + sum(cpu_seconds(k) for k in kids)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -158,6 +176,10 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0,
                         help="mean pause between a client's requests, s (0: none)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes (`flashpoint serve --workers`)")
+    parser.add_argument("--cache-mb", type=float, default=64,
+                        help="`flashpoint serve --cache-mb` (0: no cache of answers)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if not 1 <= args.clients <= 1000 or not 0 < args.seconds <= 600:
@@ -179,7 +201,7 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(args.db, port)
+    server = start_server(args.db, port, args.workers, args.cache_mb)
     try:
         wait_ready(base, server)
         load_before = os.getloadavg()
@@ -190,23 +212,26 @@ def main() -> None:
         client_cpu = time.process_time() - client_cpu
         load_after = os.getloadavg()
     finally:
-        server.send_signal(signal.SIGINT)
+        os.killpg(server.pid, signal.SIGINT)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         if server.stderr:
             server.stderr.close()
     every = tally.all()
     errors = sum(tally.errors.values())
-    print(f"\nLoad on `flashpoint serve` (SQLite, {args.events:,} events), {args.clients} "
+    print(f"\nLoad on `flashpoint serve --workers {args.workers} --cache-mb {args.cache_mb:g}` "
+          f"(SQLite, {args.events:,} "
+          f"events), {args.clients} "
           f"clients, {took:.0f} s, think time {args.think:g} s mean; load average before "
           f"{load_before[0]:.2f}, after {load_after[0]:.2f} (1 min) on {os.cpu_count()} CPUs\n")
     print(f"requests {len(every):,}  requests/s {len(every) / took:.1f}  errors {errors}  "
           f"p50 {pct(every, .5):.0f} ms  p95 {pct(every, .95):.0f} ms  "
           f"p99 {pct(every, .99):.0f} ms  max {max(every, default=float('nan')):.0f} ms")
     n = max(1, len(every))
+    print(f"answered from the cache of answers: {tally.cache_hits / n:.0%}")
     print(f"CPU per request: server {server_cpu / n * 1000:.1f} ms, load generator "
           f"{client_cpu / n * 1000:.1f} ms (server busy {server_cpu / took:.0%} of one CPU)\n")
     print(f"| {'case':<44} | requests | p50 ms | p95 ms | p99 ms |")
@@ -219,9 +244,11 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({
             "events": args.events, "clients": args.clients, "seconds": took,
-            "think": args.think, "requests": len(every), "rps": len(every) / took,
+            "think": args.think, "workers": args.workers, "cache_mb": args.cache_mb,
+            "requests": len(every), "rps": len(every) / took,
             "errors": dict(tally.errors), "p50_ms": pct(every, .5), "p95_ms": pct(every, .95),
-            "p99_ms": pct(every, .99), "load_before": load_before, "load_after": load_after,
+            "p99_ms": pct(every, .99), "cache_hits": tally.cache_hits,
+            "load_before": load_before, "load_after": load_after,
             "server_cpu_ms_per_request": server_cpu / n * 1000,
             "client_cpu_ms_per_request": client_cpu / n * 1000,
         }, indent=2))

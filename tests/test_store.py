@@ -154,6 +154,26 @@ def test_document_round_trip_every_field(store: Store) -> None:
     assert stored is not None and stored.text == TEXT
 
 
+def test_listed_events_and_statements_are_the_records_json(store: Store) -> None:
+    """The list endpoints build each row's JSON straight from the columns (no validated
+    record in between): it must be exactly the record's `to_dict()`, on both backends."""
+    from flashpoint.store import browse
+
+    doc = full_document()
+    store.save_documents([doc])
+    with store.reading() as conn:
+        events = browse.list_events(conn, browse.EventFilter()).rows
+        statements = browse.list_statements(conn, browse.StatementFilter()).rows
+    article_keys = {"article", "coder_version"}
+    by_id = {row["id"]: {k: v for k, v in row.items() if k not in article_keys}
+             for row in events + statements}
+    for record in [*doc.events, *doc.statements]:
+        assert json.dumps(by_id.pop(record.id)) == json.dumps(record.to_dict())
+    assert not by_id
+    assert {row["coder_version"] for row in events + statements} == {"1.0"}
+    assert events[0]["article"]["published"] == "2023-02-16"
+
+
 def test_two_coder_versions_sit_side_by_side(store: Store) -> None:
     old = full_document("1.0")
     new = full_document("2.0").model_copy(update={"events": old.events[:1]})

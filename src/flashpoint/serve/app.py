@@ -7,12 +7,14 @@
 Layers, outermost first: a request-size limit (413 before a large body is read), security
 headers (a strict Content-Security-Policy on dashboard pages: scripts and styles from this
 server only, so even text that slipped through as HTML could not run), CORS only for
-origins listed explicitly, then the routers. API docs (Swagger UI, served from the
+origins listed explicitly, the cache of GET answers (`serve/cache.py`, dropped whenever
+the store changes), then the routers. API docs (Swagger UI, served from the
 `swagger-ui-bundle-v2` package, no CDN) are at /docs, the schema at /openapi.json.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flashpoint.__about__ import __version__
 from flashpoint.serve import dashboard, errors
+from flashpoint.serve.cache import ResponseCache
 from flashpoint.serve.routers import (
     actors,
     alerts,
@@ -37,7 +40,7 @@ from flashpoint.serve.routers import (
     series,
     statements,
 )
-from flashpoint.serve.settings import ServerSettings
+from flashpoint.serve.settings import ServerSettings, load_token
 from flashpoint.store import Store
 
 STATIC = Path(__file__).parent / "static"
@@ -149,6 +152,10 @@ def create_app(store: Store | str | os.PathLike[str] | None = None,
     app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _mount_docs(app)
+    if settings.cache_bytes:  # innermost: CORS and security headers apply to replays too
+        app.add_middleware(ResponseCache, generation=opened.generation,
+                           local_writes=lambda: opened.db.writes,
+                           max_bytes=settings.cache_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST"],
@@ -156,6 +163,37 @@ def create_app(store: Store | str | os.PathLike[str] | None = None,
     app.add_middleware(SecurityHeaders)
     app.add_middleware(LimitBody, limit=settings.max_body_bytes)
     return app
+
+
+WORKER_ENV = "FLASHPOINT_SERVE_WORKER"
+
+
+def worker_environment(db: str | None, token_file: str | None, settings: ServerSettings) -> str:
+    """What `app_for_worker` needs, as the JSON `flashpoint serve --workers` puts in the
+    environment its worker processes inherit.
+
+    uvicorn starts each worker as a fresh process that imports the app by name, so the
+    options travel as data. The token itself is not written there: a worker reads it
+    again from the token file or from `$FLASHPOINT_API_TOKEN`, where it already was."""
+    return json.dumps({"db": db, "token_file": token_file,
+                       "max_body_bytes": settings.max_body_bytes,
+                       "max_page": settings.max_page,
+                       "cors_origins": list(settings.cors_origins),
+                       "cache_bytes": settings.cache_bytes})
+
+
+def app_for_worker() -> FastAPI:
+    """The app of one `flashpoint serve --workers N` process (a uvicorn app factory)."""
+    raw = os.environ.get(WORKER_ENV)
+    if raw is None:
+        raise RuntimeError(f"{WORKER_ENV} is not set: this factory is for `flashpoint serve`")
+    options = json.loads(raw)
+    settings = ServerSettings(token=load_token(options["token_file"]),
+                              max_body_bytes=int(options["max_body_bytes"]),
+                              max_page=int(options["max_page"]),
+                              cors_origins=tuple(options["cors_origins"]),
+                              cache_bytes=int(options["cache_bytes"]))
+    return create_app(options["db"], settings)
 
 
 def _mount_docs(app: FastAPI) -> None:

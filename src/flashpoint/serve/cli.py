@@ -31,6 +31,11 @@ def serve_cmd(
     cors_origin: Annotated[list[str] | None, typer.Option(
         help="An origin allowed to call the API from a browser (repeatable; '*' refused).")
     ] = None,
+    cache_mb: Annotated[float, typer.Option(
+        min=0, help=_HELP["cache_mb"])] = float(_DEFAULTS["cache_mb"]),  # type: ignore[arg-type]
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Server processes sharing the port (one per CPU core for many "
+                            "concurrent users).")] = 1,
 ) -> None:
     """Serve the REST API and the dashboard (http://HOST:PORT/, API docs at /docs).
 
@@ -42,23 +47,36 @@ def serve_cmd(
         flashpoint serve
         flashpoint serve --db postgresql://host/news --port 8080
         FLASHPOINT_API_TOKEN=... flashpoint serve --host 0.0.0.0
+        flashpoint serve --workers 2
     """
+    import os
+
     import uvicorn
 
-    from flashpoint.serve.app import create_app
+    from flashpoint.serve.app import WORKER_ENV, create_app, worker_environment
 
     try:
         settings = ServerSettings(token=load_token(token_file),
                                   max_body_bytes=int(max_body_mb * 1_000_000),
-                                  cors_origins=tuple(cors_origin or ()))
+                                  cors_origins=tuple(cors_origin or ()),
+                                  cache_bytes=int(cache_mb * 1_000_000))
         app = create_app(db, settings)
     except FlashpointError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(1) from None
     mode = "read-write (token required)" if settings.writable else "read-only"
-    typer.echo(f"flashpoint dashboard on http://{host}:{port}/ ({mode}); API docs at /docs",
-               err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    typer.echo(f"flashpoint dashboard on http://{host}:{port}/ ({mode}{processes}); "
+               "API docs at /docs", err=True)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    # The app built above checked the options and brought the database schema up to date;
+    # the workers open the same store themselves (uvicorn imports the app by name in each).
+    app.state.store.close()
+    os.environ[WORKER_ENV] = worker_environment(db, token_file, settings)
+    uvicorn.run("flashpoint.serve.app:app_for_worker", factory=True, workers=workers,
+                host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

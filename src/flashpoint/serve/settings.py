@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors_origins", (), "Origins allowed to call the API from a browser (none by "
             "default; '*' is refused)."),
     Setting("token_file", None, f"File holding the API token (else ${TOKEN_ENV})."),
+    Setting("cache_mb", 64, "Memory for answers to repeated GET requests, kept until the "
+            "store changes (0: no cache)."),
 )
 
 
@@ -44,12 +46,15 @@ class ServerSettings:
     max_body_bytes: int = 2_000_000
     max_page: int = 1000
     cors_origins: tuple[str, ...] = ()
+    cache_bytes: int = 64_000_000
 
     def __post_init__(self) -> None:
         if self.token is not None and len(self.token) < MIN_TOKEN_CHARS:
             raise ConfigError(f"the API token must have at least {MIN_TOKEN_CHARS} characters")
         if self.max_body_bytes < 1:
             raise ConfigError("max_body_bytes must be positive")
+        if self.cache_bytes < 0:
+            raise ConfigError("cache_bytes must be 0 (no cache) or positive")
         for origin in self.cors_origins:
             if origin == "*" or "*" in origin:
                 raise ConfigError("wildcard CORS origins are refused; list each origin")

@@ -27,7 +27,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, Select
 
 from flashpoint.errors import ConfigError
-from flashpoint.model import Event, Statement
 from flashpoint.store import codec
 from flashpoint.store.schema import articles, codings, events, statements
 
@@ -290,8 +289,7 @@ def list_events(conn: Connection, f: EventFilter, *, limit: int = 50,
 
 def event_dict(row: codec.Row) -> dict[str, Any]:
     """An event row as the document JSON's event, plus where it comes from."""
-    event: Event = codec.read_event(row)
-    data = event.to_dict()
+    data = codec.event_json(row)
     data["article"] = _article(row)
     data["coder_version"] = row["coder_version"]
     return data
@@ -539,8 +537,7 @@ def list_statements(conn: Connection, f: StatementFilter, *, limit: int = 50,
 
 
 def statement_dict(row: codec.Row) -> dict[str, Any]:
-    statement: Statement = codec.read_statement(row)
-    data = statement.to_dict()
+    data = codec.statement_json(row)
     data["article"] = _article(row)
     data["coder_version"] = row["coder_version"]
     return data

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flashpoint.model import Actor, Event, Location, Mention, Modality, Span, Statement
+from flashpoint.model import Actor, Event, Mention, Modality, Span, Statement
 
 Row = Mapping[Any, Any]  # a SQLAlchemy RowMapping, or any dict of column values
 
@@ -23,15 +23,20 @@ def span_values(prefix: str, span: Span | None) -> dict[str, Any]:
     return {f"{prefix}_start": span.start, f"{prefix}_end": span.end, f"{prefix}_text": span.text}
 
 
-def read_span(row: Row, prefix: str) -> Span | None:
+def span_json(row: Row, prefix: str) -> dict[str, Any] | None:
     start = row[f"{prefix}_start"]
     if start is None:
         return None
-    return Span(start=start, end=row[f"{prefix}_end"], text=row[f"{prefix}_text"])
+    return {"start": start, "end": row[f"{prefix}_end"], "text": row[f"{prefix}_text"]}
 
 
-def _required_span(row: Row, prefix: str) -> Span:
-    span = read_span(row, prefix)
+def read_span(row: Row, prefix: str) -> Span | None:
+    data = span_json(row, prefix)
+    return None if data is None else Span.model_validate(data)
+
+
+def _required_span(row: Row, prefix: str) -> dict[str, Any]:
+    span = span_json(row, prefix)
     if span is None:  # the column is NOT NULL; this guards hand-edited databases
         raise ValueError(f"row has no {prefix} span")
     return span
@@ -47,14 +52,17 @@ def actor_values(prefix: str, actor: Actor | None) -> dict[str, Any]:
     return values
 
 
-def read_actor(row: Row, prefix: str) -> Actor | None:
+def actor_json(row: Row, prefix: str) -> dict[str, Any] | None:
     code = row[f"{prefix}_code"]
     if code is None:
         return None
-    return Actor(
-        code=code, sector=row[f"{prefix}_sector"], name=row[f"{prefix}_name"],
-        span=read_span(row, prefix),
-    )
+    return {"code": code, "sector": row[f"{prefix}_sector"], "name": row[f"{prefix}_name"],
+            "span": span_json(row, prefix)}
+
+
+def read_actor(row: Row, prefix: str) -> Actor | None:
+    data = actor_json(row, prefix)
+    return None if data is None else Actor.model_validate(data)
 
 
 def modality_values(modality: Modality) -> dict[str, Any]:
@@ -66,11 +74,14 @@ def modality_values(modality: Modality) -> dict[str, Any]:
     }
 
 
+def modality_json(row: Row) -> dict[str, Any]:
+    return {"negated": bool(row["negated"]), "future": bool(row["future"]),
+            "hypothetical": bool(row["hypothetical"]),
+            "condition": span_json(row, "condition")}
+
+
 def read_modality(row: Row) -> Modality:
-    return Modality(
-        negated=bool(row["negated"]), future=bool(row["future"]),
-        hypothetical=bool(row["hypothetical"]), condition=read_span(row, "condition"),
-    )
+    return Modality.model_validate(modality_json(row))
 
 
 def mention_row(mention: Mention) -> dict[str, Any]:
@@ -82,8 +93,8 @@ def mention_row(mention: Mention) -> dict[str, Any]:
 
 
 def read_mention(row: Row) -> Mention:
-    return Mention(span=_required_span(row, "span"), kind=row["kind"],
-                   actor=read_actor(row, "actor"))
+    return Mention.model_validate({"span": _required_span(row, "span"), "kind": row["kind"],
+                                   "actor": actor_json(row, "actor")})
 
 
 def statement_row(statement: Statement) -> dict[str, Any]:
@@ -100,18 +111,25 @@ def statement_row(statement: Statement) -> dict[str, Any]:
     }
 
 
+def statement_json(row: Row) -> dict[str, Any]:
+    """The statement of `row` in its JSON form (`Statement.to_dict()`), built straight from
+    the columns: list endpoints return pages of these, and a round trip through the
+    validated record costs more than the query (`read_statement` validates this)."""
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "speaker": span_json(row, "speaker"),
+        "speaker_actor": actor_json(row, "speaker_actor"),
+        "cue": span_json(row, "cue"),
+        "content": _required_span(row, "content"),
+        "direct": bool(row["direct"]),
+        "function": row["function"],
+        "modality": modality_json(row),
+    }
+
+
 def read_statement(row: Row) -> Statement:
-    return Statement(
-        id=row["id"],
-        kind=row["kind"],
-        speaker=read_span(row, "speaker"),
-        speaker_actor=read_actor(row, "speaker_actor"),
-        cue=read_span(row, "cue"),
-        content=_required_span(row, "content"),
-        direct=bool(row["direct"]),
-        function=row["function"],
-        modality=read_modality(row),
-    )
+    return Statement.model_validate(statement_json(row))
 
 
 def event_row(event: Event) -> dict[str, Any]:
@@ -136,28 +154,33 @@ def event_row(event: Event) -> dict[str, Any]:
     }
 
 
-def read_event(row: Row) -> Event:
-    source = read_actor(row, "source")
+def event_json(row: Row) -> dict[str, Any]:
+    """The event of `row` in its JSON form (`Event.to_dict()`), built straight from the
+    columns, for the same reason as `statement_json`; `read_event` validates this."""
+    source = actor_json(row, "source")
     if source is None:  # NOT NULL column; guards hand-edited databases
         raise ValueError(f"event {row['id']!r} has no source actor")
     location = None
     if row["location_name"] is not None:
-        location = Location(
-            name=row["location_name"], country=row["location_country"],
-            lat=row["location_lat"], lon=row["location_lon"],
-        )
-    return Event(
-        id=row["id"],
-        type=row["type"],
-        mode=row["mode"],
-        contexts=json.loads(row["contexts"]),
-        source=source,
-        target=read_actor(row, "target"),
-        location=location,
-        date=row["date"],
-        date_precision=row["date_precision"],
-        modality=read_modality(row),
-        reported_by=row["reported_by"],
-        evidence=_required_span(row, "evidence"),
-        confidence=row["confidence"],
-    )
+        location = {"name": row["location_name"], "country": row["location_country"],
+                    "lat": row["location_lat"], "lon": row["location_lon"]}
+    date = row["date"]
+    return {
+        "id": row["id"],
+        "type": row["type"],
+        "mode": row["mode"],
+        "contexts": json.loads(row["contexts"]),
+        "source": source,
+        "target": actor_json(row, "target"),
+        "location": location,
+        "date": date.isoformat() if date is not None else None,
+        "date_precision": row["date_precision"],
+        "modality": modality_json(row),
+        "reported_by": row["reported_by"],
+        "evidence": _required_span(row, "evidence"),
+        "confidence": row["confidence"],
+    }
+
+
+def read_event(row: Row) -> Event:
+    return Event.model_validate(event_json(row))

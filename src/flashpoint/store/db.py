@@ -24,14 +24,30 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from flashpoint.errors import StoreError
+from flashpoint.store.schema import store_state
 from flashpoint.store.url import MEMORY_URL, display_url, sqlite_path
 
 DEFAULT_TIMEOUT = 30.0
 _WRITE = "flashpoint_write"
+
+
+_GENERATION = sa.select(store_state.c.generation).where(store_state.c.id == 1)
+
+
+def _raise_generation(dialect: str) -> sa.Executable:
+    """generation + 1, or a new row at 1 if someone deleted it (an upsert, so that two
+    writers can never both find the row missing and collide)."""
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    statement = insert(store_state).values(id=1, generation=1)
+    return statement.on_conflict_do_update(
+        index_elements=[store_state.c.id],
+        set_={"generation": store_state.c.generation + 1})
 
 
 class Database:
@@ -48,6 +64,11 @@ class Database:
             )
         self.engine = _create_engine(url, timeout)
         self.dialect: str = self.engine.dialect.name
+        # Set by `Store` once the schema holds `store_state` (migration 0005): from then on
+        # every write transaction raises its generation (see `generation`).
+        self.counts_generations = False
+        self._raise_generation = _raise_generation(self.dialect)
+        self.writes = 0  # write transactions committed through this object
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -66,6 +87,15 @@ class Database:
             conn.execution_options(**{_WRITE: True})
             with conn.begin():
                 yield conn
+                if self.counts_generations:  # last, so the row lock is held briefly
+                    conn.execute(self._raise_generation)
+            self.writes += 1
+
+    def generation(self) -> int:
+        """A number that changes whenever a write commits, in any process: caches of
+        query answers compare it to know whether they are still current."""
+        with self.read() as conn:
+            return int(conn.scalar(_GENERATION) or 0)
 
     @contextmanager
     def translate_errors(self) -> Iterator[None]:

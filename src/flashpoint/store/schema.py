@@ -321,6 +321,15 @@ alerts = sa.Table(
     sa.Column("delivery_error", sa.Text),
 )
 
+# -- store_state (migration 0005): one row whose generation every write raises --------------
+
+store_state = sa.Table(
+    "store_state",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+)
+
 
 # Search objects created by the migrations only (they differ per dialect): FTS5 tables and
 # their shadow tables on SQLite, the generated tsvector column and its index on PostgreSQL.

@@ -58,6 +58,7 @@ class Store:
         except BaseException:
             self._db.dispose()
             raise
+        self._db.counts_generations = True
 
     @property
     def display_url(self) -> str:
@@ -75,6 +76,11 @@ class Store:
         (`flashpoint.analyze`, `flashpoint.serve`); they get the same locking and error
         translation as the Store's own methods."""
         return self._db
+
+    def generation(self) -> int:
+        """Changes whenever anything is written to the store, by any process (see
+        `flashpoint.serve.cache`)."""
+        return self._db.generation()
 
     def reading(self) -> AbstractContextManager[Connection]:
         """A read transaction for query modules that build their own SQL (`store.browse`).
