@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis_data import Ev, make_doc
-from flashpoint.analyze.alert_store import count_alerts, list_alerts, run_alerts
+from flashpoint.analyze.alert_store import count_alerts, deliver, list_alerts, run_alerts
 from flashpoint.analyze.alerts import (
     Anomaly,
     Rule,
@@ -172,7 +172,7 @@ def test_alerts_are_stored_posted_and_not_repeated(
     per_day = [0] * 10 + [2, 2, 1, 2] + [0] * 21 + [6]
     store.save_documents(series_docs({("USA", "RUS"): per_day, ("FRA", "DEU"): FLAT}))
     rules = parse_rules(RULES)
-    first = run_alerts(store, rules, webhook=url(webhook))
+    first = run_alerts(store, rules, webhook=url(webhook), allow_private=True)
     assert [(a.rule, a.kind) for a in first.new] == [
         ("usa-rus-pressure", "threshold"), ("usa-rus-pressure", "threshold"),
         ("dyad-spike", "anomaly")]
@@ -186,7 +186,7 @@ def test_alerts_are_stored_posted_and_not_repeated(
     assert len(stored) == 3 and all(a.delivered_at is not None for a in stored)
     assert stored[0].source_code == "USA" and stored[0].target_code == "RUS"
 
-    again = run_alerts(store, rules, webhook=url(webhook))
+    again = run_alerts(store, rules, webhook=url(webhook), allow_private=True)
     assert again.found == 3 and again.new == [] and again.delivered == 0
     assert len(received) == 3 and count_alerts(store) == 3
 
@@ -198,12 +198,12 @@ def test_failed_delivery_is_recorded_and_retried(
     store.save_documents(series_docs({("USA", "RUS"): [0] * 8 + [5], ("FRA", "DEU"): [1]}))
     rules = [Rule(name="burst", anomaly=Anomaly(baseline=7))]
     webhook.status = 500  # type: ignore[attr-defined]
-    failed = run_alerts(store, rules, webhook=url(webhook))
+    failed = run_alerts(store, rules, webhook=url(webhook), allow_private=True)
     assert len(failed.new) == 1 and failed.delivered == 0
     assert failed.failed == [f"{failed.new[0].id}: HTTP 500"]
     assert list_alerts(store)[0].delivery_error == "HTTP 500"
     webhook.status = 204  # type: ignore[attr-defined]
-    retried = run_alerts(store, rules, webhook=url(webhook))
+    retried = run_alerts(store, rules, webhook=url(webhook), allow_private=True)
     assert retried.new == [] and retried.delivered == 1
     (alert,) = list_alerts(store)
     assert alert.delivered_at is not None and alert.delivery_error is None
@@ -213,9 +213,29 @@ def test_failed_delivery_is_recorded_and_retried(
 def test_unreachable_webhook_does_not_lose_alerts(store: Store) -> None:
     store.save_documents(series_docs({("USA", "RUS"): [0] * 8 + [5], ("FRA", "DEU"): [1]}))
     rules = [Rule(name="burst", anomaly=Anomaly(baseline=7))]
-    run = run_alerts(store, rules, webhook="http://127.0.0.1:9/none", timeout=2)
+    run = run_alerts(store, rules, webhook="http://127.0.0.1:9/none", timeout=2,
+                     allow_private=True)
     assert len(run.new) == 1 and "ConnectError" in run.failed[0]
     assert count_alerts(store) == 1
+
+
+def test_webhook_on_a_private_address_is_refused_unless_allowed(
+    store: Store, webhook: ThreadingHTTPServer
+) -> None:
+    """The SSRF guard covers the webhook too: 127.0.0.1 is refused (nothing sent, the
+    alert kept for a retry) until the operator allows private addresses."""
+    store.save_documents(series_docs({("USA", "RUS"): [0] * 8 + [5], ("FRA", "DEU"): [1]}))
+    rules = [Rule(name="burst", anomaly=Anomaly(baseline=7))]
+    refused = run_alerts(store, rules, webhook=url(webhook))
+    assert refused.delivered == 0 and "BlockedError" in refused.failed[0]
+    assert "127.0.0.1 is a loopback address" in refused.failed[0]
+    assert webhook.received == []  # type: ignore[attr-defined]
+    allowed = run_alerts(store, rules, webhook=url(webhook), allow_private=True)
+    assert allowed.delivered == 1 and len(webhook.received) == 1  # type: ignore[attr-defined]
+    for hostile in ("http://169.254.169.254/latest/meta-data", "http://[::1]:9/x",
+                    "http://10.0.0.1:9/x", "http://[::ffff:127.0.0.1]:9/x"):
+        delivered, failed = deliver(store, list_alerts(store), hostile, timeout=2)
+        assert delivered == 0 and all("BlockedError" in f for f in failed), hostile
 
 
 def test_since_limits_the_days_that_alert(store: Store) -> None:
@@ -236,7 +256,7 @@ def test_cli_alerts_run_and_list(tmp_path: Path, webhook: ThreadingHTTPServer) -
     rules.write_text(RULES, encoding="utf-8")
     runner = CliRunner()
     result = runner.invoke(app, ["alerts", "run", str(rules), "--db", db,
-                                 "--webhook", url(webhook)])
+                                 "--webhook", url(webhook), "--allow-private"])
     assert result.exit_code == 0, result.output
     assert "1 new alert(s), 1 delivered" in result.stdout
     again = runner.invoke(app, ["alerts", "run", str(rules), "--db", db])

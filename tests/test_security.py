@@ -158,16 +158,16 @@ def test_every_html_template_autoescapes() -> None:
 _HTTP_CLIENTS = {
     "watch/fetch.py": "every request through GuardedTransport (watch/safety.py)",
     "watch/safety.py": "the guard itself",
-    "analyze/alert_store.py": "POSTs alerts to the webhook the operator names on the CLI",
+    "analyze/alert_store.py": "POSTs alerts to the webhook through GuardedTransport",
 }
 _NETWORK_MODULES = ("httpx", "urllib.request", "http.client", "requests", "aiohttp",
                     "socket", "trafilatura.downloads")
 
 
 def test_every_url_fetch_goes_through_the_ssrf_guard() -> None:
-    """Only the watcher fetches URLs that come from content (feeds, pages, redirects),
-    and its one client is built on the guarded transport; the webhook URL comes from
-    the operator. A new module that opens connections fails here until it is listed."""
+    """Only the watcher fetches URLs (feeds, pages, redirects) and the alert webhook
+    posts to one; both clients are built on the guarded transport. A new module that
+    opens connections fails here until it is listed."""
     users: set[str] = set()
     for path, tree in _sources():
         rel = path.relative_to(SRC).as_posix()
@@ -180,6 +180,9 @@ def test_every_url_fetch_goes_through_the_ssrf_guard() -> None:
     fetch = (SRC / "watch" / "fetch.py").read_text(encoding="utf-8")
     assert fetch.count("httpx.Client(") == 1 and "transport=GuardedTransport(" in fetch
     assert "trust_env=False" in fetch and "follow_redirects=False" in fetch
+    webhook = (SRC / "analyze" / "alert_store.py").read_text(encoding="utf-8")
+    assert webhook.count("httpx.Client(") == 1
+    assert "transport=GuardedTransport(" in webhook and "follow_redirects=False" in webhook
 
 
 def _pip_audit() -> str | None:

@@ -198,6 +198,9 @@ def alerts_run_cmd(
         help="POST each new alert as JSON to this URL.", show_default=False)] = None,
     since: SinceOpt = None,
     timeout: Annotated[float, typer.Option(min=0.1, help="Webhook timeout, seconds.")] = 10.0,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Let the webhook be on this machine or a private network "
+                                "(refused by default, like every fetch).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print new alerts as JSON.")] = False,
 ) -> None:
     """Evaluate alert rules; store and announce alerts not seen before.
@@ -209,6 +212,7 @@ def alerts_run_cmd(
 
         flashpoint alerts run rules.yaml
         flashpoint alerts run rules.yaml --since 7d --webhook https://hooks.example.org/x
+        flashpoint alerts run rules.yaml --webhook http://10.0.0.5/hook --allow-private
     """
     try:
         loaded = alerts.load_rules(rules)
@@ -216,7 +220,7 @@ def alerts_run_cmd(
         raise _fail(str(exc), 2) from None
     with _session(db) as store:
         run = alert_store.run_alerts(store, loaded, webhook=webhook, since=since,
-                                     timeout=timeout)
+                                     timeout=timeout, allow_private=allow_private)
     if as_json:
         sys.stdout.write(json.dumps([a.to_dict() for a in run.new], indent=2) + "\n")
     else:

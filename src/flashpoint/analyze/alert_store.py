@@ -28,6 +28,8 @@ from flashpoint.errors import ConfigError
 from flashpoint.store import Store
 from flashpoint.store import schema as tables
 from flashpoint.store.writes import insert_if_new
+from flashpoint.watch.errors import BlockedError
+from flashpoint.watch.safety import GuardedTransport
 
 DEFAULT_TIMEOUT = 10.0
 USER_AGENT = "flashpoint-alerts"
@@ -154,16 +156,22 @@ def _undelivered(store: Store) -> list[AlertRow]:
 
 
 def deliver(store: Store, alerts: Sequence[AlertRow], url: str, *,
-            timeout: float = DEFAULT_TIMEOUT, client: httpx.Client | None = None
-            ) -> tuple[int, list[str]]:
+            timeout: float = DEFAULT_TIMEOUT, allow_private: bool = False,
+            client: httpx.Client | None = None) -> tuple[int, list[str]]:
     """POST each alert to `url` as JSON; record success or the error on its row.
 
     Returns (delivered, ["<id>: <error>", ...]). A 2xx answer counts as delivered.
+    The webhook goes through the watcher's SSRF guard (`watch/safety.py`): a URL that
+    resolves to a loopback, private or link-local address is refused unless
+    `allow_private` (a receiver on this machine or the local network); redirects are
+    not followed and proxy variables are ignored.
     """
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"webhook must be an http(s) URL, got {url!r}")
     own = client is None
-    http = client or httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
+    http = client or httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT},
+                                  transport=GuardedTransport(allow_private),
+                                  trust_env=False, follow_redirects=False)
     delivered, failed = 0, []
     try:
         for alert in alerts:
@@ -172,7 +180,7 @@ def deliver(store: Store, alerts: Sequence[AlertRow], url: str, *,
                 response = http.post(url, json={**alert.to_dict(), "text": alert.message})
                 if not response.is_success:
                     error = f"HTTP {response.status_code}"
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, BlockedError) as exc:
                 error = f"{type(exc).__name__}: {exc}"
             values: dict[str, Any] = (
                 {"delivered_at": dt.datetime.now(dt.UTC), "delivery_error": None}
@@ -193,12 +201,12 @@ def deliver(store: Store, alerts: Sequence[AlertRow], url: str, *,
 
 def run_alerts(store: Store, rules: Sequence[Rule], *, webhook: str | None = None,
                base: EventFilter | None = None, since: str | dt.date | None = None,
-               timeout: float = DEFAULT_TIMEOUT) -> AlertRun:
+               timeout: float = DEFAULT_TIMEOUT, allow_private: bool = False) -> AlertRun:
     """Evaluate `rules`, store new alerts, post new (and earlier failed) ones to `webhook`."""
     findings = find_alerts(store, rules, base=base, since=since)
     run = AlertRun(found=len(findings), new=save_findings(store, findings))
     if webhook:
         retry = [a for a in _undelivered(store) if a.key not in {n.key for n in run.new}]
         run.delivered, run.failed = deliver(store, [*retry, *run.new], webhook,
-                                            timeout=timeout)
+                                            timeout=timeout, allow_private=allow_private)
     return run
