@@ -179,6 +179,12 @@ def _sqlite_engine(url: str, timeout: float) -> Engine:
     kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout, "check_same_thread": False}}
     if memory:  # one shared connection, or each checkout would see an empty database
         kwargs["poolclass"] = StaticPool
+    else:
+        # `flashpoint serve` runs endpoints on up to 40 threads (AnyIO's default), each
+        # holding a connection while it queries. SQLAlchemy's default pool keeps 5 and
+        # closes the 10 extra ones after each use, so a busy server reopened SQLite files
+        # (and re-ran the PRAGMAs) all the time. Reads are concurrent in WAL mode.
+        kwargs.update(pool_size=20, max_overflow=30)
     engine = sa.create_engine(url, **kwargs)
     busy_ms = max(0, int(timeout * 1000))
 
