@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
@@ -117,7 +118,8 @@ def test_ray_stores_the_documents_the_local_path_stores(
 ) -> None:
     with Store(tmp_path / "ray.db") as store:
         report = ingest_ray(store, [str(corpus)], options=ReadOptions(), workers=2,
-                            address=None, code=True, batch_size=2, strict=False, console=None)
+                            address=None, code=True, batch_size=2, strict=False, console=None,
+                            shards=tmp_path / "kept" / "shards")
         assert documents(store) == reference["documents"]
         assert counts(store) == reference["counts"]
         assert problems(store) == reference["problems"]
@@ -130,6 +132,11 @@ def test_ray_stores_the_documents_the_local_path_stores(
     assert report.duplicates == reference["duplicates"] == 1
     assert report.coded == report.stored
     assert report.failed == reference["failed"] == 2
+    # the shards were kept where asked: every coded document is in one of them
+    rows = [r for part in sorted((tmp_path / "kept" / "shards").glob("part-*.parquet"))
+            for r in pq.read_table(part).to_pylist()]
+    kept = {json.loads(r["document"])["id"] for r in rows if r["document"]}
+    assert kept == {i for i, doc in reference["documents"].items() if doc is not None}
 
 
 @pytest.mark.postgres

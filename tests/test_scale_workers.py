@@ -90,6 +90,19 @@ def test_impossible_worker_counts_are_refused() -> None:
         list(flashpoint.extract_many(TEXTS, n_process=0))
 
 
+def test_ray_only_options_without_ray_are_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flashpoint.cli import app
+
+    db = str(tmp_path / "x.db")
+    for option in (["--ray-address", "auto"], ["--shards", str(tmp_path / "s")]):
+        result = CliRunner().invoke(app, ["ingest", "--examples", "--db", db, *option])
+        assert result.exit_code == 2, result.output
+        assert "needs --engine ray" in result.output
+    assert not (tmp_path / "s").exists()
+
+
 def _counts(db: Path) -> tuple[int, int, int]:
     with sqlite3.connect(db) as conn:
         return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore

@@ -160,6 +160,12 @@ def ingest_cmd(
                                       "'ray://host:10001'); default starts Ray here.",
                                  show_default=False)
     ] = None,
+    shards: Annotated[
+        Path | None, typer.Option(help="With --engine ray: keep the Parquet shards (each "
+                                       "batch's documents and PLOVER records) in this "
+                                       "directory; default: a temporary one, removed.",
+                                  show_default=False)
+    ] = None,
     triage: TriageOption = True,
 ) -> None:
     """Read articles and store them (and their coding) in the database.
@@ -174,6 +180,7 @@ def ingest_cmd(
         flashpoint ingest news/ 'archive/*.html' wire.jsonl.gz --workers 2
         cat feed.jsonl | flashpoint ingest - --jsonl-text body --db postgresql://host/db
         flashpoint ingest crawl.warc.gz --engine ray --workers 8 --ray-address auto
+        flashpoint ingest crawl.warc.gz --engine ray --shards out/shards
     """
     inputs = list(paths or [])
     if examples:
@@ -183,6 +190,8 @@ def ingest_cmd(
     options = _options(jsonl_text, jsonl_title, jsonl_url, jsonl_date, max_mb)
     if ray_address is not None and engine is not Engine.ray:
         raise _fail("--ray-address needs --engine ray", 2)
+    if shards is not None and engine is not Engine.ray:
+        raise _fail("--shards needs --engine ray", 2)
     with _open_store(db) as store:
         try:
             if engine is Engine.ray:
@@ -191,7 +200,7 @@ def ingest_cmd(
                 report = ingest_ray(
                     store, inputs, options=options, workers=workers, address=ray_address,
                     code=code, batch_size=batch_size, strict=strict, console=err,
-                    triage=triage,
+                    triage=triage, shards=shards,
                 )
             else:
                 with closing(coder_for(workers, triage=triage)) as coder:
