@@ -110,6 +110,20 @@ def test_a_domestic_act_with_no_one_acted_upon_targets_its_place(pipeline: Pipel
     assert (ev.source.code, ev.target.code if ev.target else None) == ("SRB", "MNE")
 
 
+def test_an_unnamed_group_acted_upon_gets_the_country_of_the_act(pipeline: Pipeline) -> None:
+    """PLOVER codes "banned opposition rallies" at home as a domestic target: the
+    source's country, with the patient's words as its span (a guess, so no syntax)."""
+    text = "The Kenyan government threatened to ban opposition rallies."
+    ev = find(code(pipeline, text), "THREATEN", "KEN", "KEN")
+    assert ev.target is not None and ev.target.span is not None
+    assert ev.target.span.text == "opposition rallies"
+    assert text[ev.target.span.start:ev.target.span.end] == "opposition rallies"
+    find(code(pipeline, "Sudan expelled two aid workers."), "SANCTION", "SDN", "SDN")
+    # a state's own forces are not a target of its own
+    doc = code(pipeline, "Pakistan mobilised its troops on Tuesday.")
+    assert [e.target for e in doc.events if e.type == "MOBILIZE"] == [None]
+
+
 def test_coordinated_actors_consult_each_other(pipeline: Pipeline) -> None:
     doc = code(pipeline, "Egypt and Qatar held talks in Cairo on Monday.")
     ev = find(doc, "CONSULT")
