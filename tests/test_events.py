@@ -124,6 +124,17 @@ def test_an_unnamed_group_acted_upon_gets_the_country_of_the_act(pipeline: Pipel
     assert [e.target for e in doc.events if e.type == "MOBILIZE"] == [None]
 
 
+def test_an_unnamed_source_takes_the_country_the_sentence_gives(pipeline: Pipeline) -> None:
+    """"Masked gunmen" resolve to no actor: where they acted (Kandahar) gives their
+    country; with no place and no country named, the source stays UNK."""
+    ev = find(code(pipeline, "Masked gunmen attacked a police station in Kandahar on Sunday."),
+              "ASSAULT", "AFG")
+    assert ev.source.name == "Masked gunmen" and ev.source.sector is None
+    ev = find(code(pipeline, "Masked gunmen attacked a police station on Sunday."),
+              "ASSAULT", "UNK")
+    assert ev.source.sector == "UNK"
+
+
 def test_coordinated_actors_consult_each_other(pipeline: Pipeline) -> None:
     doc = code(pipeline, "Egypt and Qatar held talks in Cairo on Monday.")
     ev = find(doc, "CONSULT")

@@ -369,7 +369,7 @@ class _ArticleCoder:
         if len({r.actor.code for r in sources}) > 1 and type_ == "MOBILIZE":
             type_, mode = "COOPERATE", None  # several countries' exercise is a joint one
         if not sources and self._unknown_sources:
-            sources = [self._unknown_actor(pred)]
+            sources = [self._unknown_actor(pred, sent)]
         if not sources:
             return []
         if not targets and type_ in SPEECH_ACTS_WITH_CONTENT:
@@ -417,18 +417,46 @@ class _ArticleCoder:
             return sources, targets
         return [committer], sources + targets
 
-    def _unknown_actor(self, pred: Token) -> Role:
-        """An unresolved source ("Rebels attacked ...") as an UNK actor naming its words,
-        so the article still gets its best event (with lowered confidence)."""
+    def _unknown_actor(self, pred: Token, sent: SpacySpan) -> Role:
+        """An unresolved source ("Rebels attacked ...") as an actor naming its words, so
+        the article still gets its best event (with lowered confidence). Its code is the
+        country it acts in when the sentence says which (`_domestic_code`), else UNK."""
         subj = next((c for c in pred.children if c.dep_ == "nsubj"), None)
         if subj is None:  # passive: the agent ("by gunmen"), else the predicate itself
             agent = next((c for c in pred.children if c.dep_ == "agent"), None)
             subj = next((g for g in agent.children if g.dep_ == "pobj"), pred) \
                 if agent is not None else pred
+        return self._unnamed(subj, pred, sent)
+
+    def _unnamed(self, subj: Token, pred: Token, sent: SpacySpan) -> Role:
         sub = _phrase(subj) if subj is not pred else pred.doc[pred.i : pred.i + 1]
-        actor = Actor(code="UNK", sector="UNK", name=sub.text,
+        code = self._domestic_code(sub, pred, sent)
+        actor = Actor(code=code or "UNK", sector=None if code else "UNK", name=sub.text,
                       span=Span.of(self.text, sub.start_char, sub.end_char))
         return Role(actor, subj.i, syntactic=False)
+
+    def _domestic_code(self, words: SpacySpan, pred: Token, sent: SpacySpan) -> str | None:
+        """The country of an actor the NLP core could not name ("Ibo traditional elders",
+        "doctors from two American aid groups"), as PLOVER codes domestic actors: a
+        nationality in its own words, else the country where the act took place, else
+        the one country the sentence names; None when the sentence leaves it open.
+        Measured on the PLOVER gold records (bench/events.py)."""
+        countries = self.stage.gazetteer.countries
+        for tok in words:
+            r = self.actors.by_token.get(tok.i)
+            if r is not None and r.mention.actor is not None \
+                    and r.mention.actor.code in countries:
+                return r.mention.actor.code
+            demonym = self.actors.demonym(tok)
+            if demonym is not None:
+                return demonym.actor.code
+        place = self.places.for_predicate(pred, _clause(pred, sent))
+        if place is not None and place.country in countries:
+            return place.country
+        named = {r.mention.actor.code for r in self.actors.ordered
+                 if r.mention.actor is not None and r.mention.actor.code in countries
+                 and sent.start_char <= r.mention.span.start < sent.end_char}
+        return named.pop() if len(named) == 1 else None
 
     def _complement_target(self, pred: Token, sources: list[Role]) -> list[Role]:
         """The first other actor (another country, or another body of the same one)
@@ -626,10 +654,7 @@ class _ArticleCoder:
                          None)
             if first is None or first.mention.actor is None:
                 subj = next((t for t in sent if t.dep_ in ("nsubj", "nsubjpass")), sent.root)
-                sub = _phrase(subj)
-                actor = Actor(code="UNK", sector="UNK", name=sub.text,
-                              span=Span.of(self.text, sub.start_char, sub.end_char))
-                sources = [Role(actor, subj.i, syntactic=False)]
+                sources = [self._unnamed(subj, pred, sent)]
             else:
                 sources = [Role(first.mention.actor, first.root, syntactic=False)]
         tgt = next((t for t in roles.targets if not _same_actor(t.actor, sources[0].actor)), None)
