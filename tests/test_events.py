@@ -135,6 +135,13 @@ def test_an_unnamed_source_takes_the_country_the_sentence_gives(pipeline: Pipeli
     assert ev.source.sector == "UNK"
 
 
+def test_a_verb_with_no_subject_takes_the_subject_of_the_verb_above(pipeline: Pipeline) -> None:
+    """"a grant *to finance* projects": the one who finances is who gives the grant."""
+    doc = code(pipeline, "Finland will give Tanzania a grant to finance several projects in "
+                         "the country.")
+    assert {e.source.code for e in doc.events} == {"FIN"}
+
+
 def test_coordinated_actors_consult_each_other(pipeline: Pipeline) -> None:
     doc = code(pipeline, "Egypt and Qatar held talks in Cairo on Monday.")
     ev = find(doc, "CONSULT")
