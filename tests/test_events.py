@@ -119,6 +119,11 @@ def test_an_unnamed_group_acted_upon_gets_the_country_of_the_act(pipeline: Pipel
     assert ev.target.span.text == "opposition rallies"
     assert text[ev.target.span.start:ev.target.span.end] == "opposition rallies"
     find(code(pipeline, "Sudan expelled two aid workers."), "SANCTION", "SDN", "SDN")
+    # a nationality inside the patient's words names its country; a date is no patient
+    find(code(pipeline, "A French minister threatened to impose import restrictions against "
+                        "German goods."), "THREATEN", "FRA", "DEU")
+    doc = code(pipeline, "Iran on Tuesday threatened to cut off electricity.")
+    assert all(e.target is None or e.target.name != "Tuesday" for e in doc.events)
     # a state's own forces are not a target of its own
     doc = code(pipeline, "Pakistan mobilised its troops on Tuesday.")
     assert [e.target for e in doc.events if e.type == "MOBILIZE"] == [None]

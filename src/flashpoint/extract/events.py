@@ -481,6 +481,15 @@ class _ArticleCoder:
                       span=Span.of(self.text, sub.start_char, sub.end_char))
         return Role(actor, subj.i, syntactic=False)
 
+    def _country_in(self, tok: Token) -> str | None:
+        """The country `tok` names: a resolved mention of one, or a nationality word."""
+        r = self.actors.by_token.get(tok.i)
+        if r is not None and r.mention.actor is not None \
+                and r.mention.actor.code in self.stage.gazetteer.countries:
+            return r.mention.actor.code
+        demonym = self.actors.demonym(tok)
+        return demonym.actor.code if demonym is not None else None
+
     def _domestic_code(self, words: SpacySpan, pred: Token, sent: SpacySpan) -> str | None:
         """The country of an actor the NLP core could not name ("Ibo traditional elders",
         "doctors from two American aid groups"), as PLOVER codes domestic actors: a
@@ -489,13 +498,9 @@ class _ArticleCoder:
         Measured on the PLOVER gold records (bench/events.py)."""
         countries = self.stage.gazetteer.countries
         for tok in words:
-            r = self.actors.by_token.get(tok.i)
-            if r is not None and r.mention.actor is not None \
-                    and r.mention.actor.code in countries:
-                return r.mention.actor.code
-            demonym = self.actors.demonym(tok)
-            if demonym is not None:
-                return demonym.actor.code
+            code = self._country_in(tok)
+            if code is not None:
+                return code
         place = self.places.for_predicate(pred, _clause(pred, sent))
         if place is not None and place.country in countries:
             return place.country
@@ -573,13 +578,18 @@ class _ArticleCoder:
         patient = _patient(pred)
         if patient is None:
             return []
-        place = self.places.for_predicate(pred, _clause(pred, sent))
-        code = place.country if place is not None and place.country else src.actor.code
+        words = _phrase(patient)
+        # a nationality inside the patient's words names its country ("restrictions
+        # against *German* goods", "aid to *Albanian* rebels")
+        code = next((c for c in (self._country_in(t) for t in words) if c is not None
+                     and c != src.actor.code), None)
+        if code is None:
+            place = self.places.for_predicate(pred, _clause(pred, sent))
+            code = place.country if place is not None and place.country else src.actor.code
         if code not in self.stage.gazetteer.countries:
             return []  # an organisation, a group, UNK: no country to give the patient
         if type_ in OWN_FORCES_TYPES and code == src.actor.code:
             return []
-        words = _phrase(patient)
         actor = Actor(code=code, sector=None, name=words.text,
                       span=Span.of(self.text, words.start_char, words.end_char))
         return [Role(actor, patient.i, syntactic=False)]
@@ -804,6 +814,8 @@ PATIENT_PREPS = frozenset({"against", "on", "upon", "over", "at"})
 
 
 PATIENT_POS = frozenset({"NOUN", "PROPN", "NUM"})  # "arresting *12*"
+NOT_PATIENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
+                          "QUANTITY"})
 REPORTING_LEMMAS = frozenset({"say", "tell", "report", "announce", "state", "add", "claim"})
 
 
@@ -812,12 +824,14 @@ def _patient(pred: Token, depth: int = 0) -> Token | None:
     "against/on/over/at" ("fired on protesters"), else that of the verb it governs
     ("threatened to ban *candidates*"); pronouns are left to coreference."""
     for c in pred.children:
-        if c.dep_ in ("dobj", "nsubjpass") and c.pos_ in PATIENT_POS:
+        if c.dep_ in ("dobj", "nsubjpass") and c.pos_ in PATIENT_POS \
+                and c.ent_type_ not in ("DATE", "TIME"):
             return c
         if c.dep_ == "prep" and c.lower_ in PATIENT_PREPS:
             obj = next((g for g in c.children if g.dep_ == "pobj"), None)
-            if obj is not None and obj.pos_ in PATIENT_POS:
-                return obj
+            if obj is not None and obj.pos_ in ("NOUN", "PROPN") \
+                    and obj.ent_type_ not in NOT_PATIENTS:
+                return obj  # "fired on protesters", not "on Tuesday", "at 5 pm"
     if depth == 0:
         for c in pred.children:
             if c.dep_ == "xcomp" and c.pos_ == "VERB":
