@@ -113,6 +113,10 @@ class Lexicon:
                         if c.dep_ in ("amod", "compound", "nmod", "npadvmod")
                     ) | frozenset(c.lower_ for c in tok.children if c.dep_ in ("amod",
                                                                                 "compound"))
+                    # "suspension *of aid*" says what "aid suspension" says
+                    mods |= frozenset(g.lemma_.lower() for c in tok.children
+                                      if c.dep_ == "prep" and c.lower_ == "of"
+                                      for g in c.children if g.dep_ == "pobj")
                 wanted = row.objects
                 if "joint" in wanted:
                     if not mods & JOINT_WORDS:
