@@ -124,9 +124,11 @@ def test_an_unnamed_group_acted_upon_gets_the_country_of_the_act(pipeline: Pipel
                         "German goods."), "THREATEN", "FRA", "DEU")
     doc = code(pipeline, "Iran on Tuesday threatened to cut off electricity.")
     assert all(e.target is None or e.target.name != "Tuesday" for e in doc.events)
-    # a state's own forces are not a target of its own
+    # a state's own forces are not a target of its own; the people it frees are
     doc = code(pipeline, "Pakistan mobilised its troops on Tuesday.")
     assert [e.target for e in doc.events if e.type == "MOBILIZE"] == [None]
+    assert all(e.target is None for e in code(pipeline, "Russia withdrew its forces.").events)
+    find(code(pipeline, "Syria freed a prominent blogger on Monday."), "RETREAT", "SYR", "SYR")
 
 
 def test_an_unnamed_source_takes_the_country_the_sentence_gives(pipeline: Pipeline) -> None:
@@ -138,6 +140,25 @@ def test_an_unnamed_source_takes_the_country_the_sentence_gives(pipeline: Pipeli
     ev = find(code(pipeline, "Masked gunmen attacked a police station on Sunday."),
               "ASSAULT", "UNK")
     assert ev.source.sector == "UNK"
+
+
+NEW_TRIGGERS = [
+    ("Denmark announced a suspension of aid to Egypt.", "SANCTION", "DNK", "EGY"),
+    ("The African Union deployed peacekeepers to Somalia.", "AID", "IGO", "SOM"),
+    ("Hundreds of rebels surrendered to the army in Goma.", "RETREAT", None, None),
+    ("Lebanon complained to the United Nations over Israeli air raids.", "ACCUSE", "LBN", None),
+]
+
+
+@pytest.mark.parametrize(("text", "type_", "source", "target"), NEW_TRIGGERS,
+                         ids=[c[1] for c in NEW_TRIGGERS])
+def test_triggers_of_release_suspension_peacekeeping_complaint(
+        pipeline: Pipeline, text: str, type_: str, source: str | None,
+        target: str | None) -> None:
+    doc = code(pipeline, text)
+    assert any(e.type == type_ and (source is None or e.source.code == source)
+               and (target is None or (e.target and e.target.code == target))
+               for e in doc.events), [(e.type, e.source.code) for e in doc.events]
 
 
 def test_a_verb_with_no_subject_takes_the_subject_of_the_verb_above(pipeline: Pipeline) -> None:

@@ -415,7 +415,7 @@ class _ArticleCoder:
         if not targets:
             targets = self._place_target(pred, sent)
         if not targets:
-            targets = self._patient_target(pred, sent, type_, sources[0])
+            targets = self._patient_target(pred, sent, sources[0])
         out: list[Event] = []
         src = sources[0]
         tgts: list[Role | None] = [None]
@@ -566,14 +566,13 @@ class _ArticleCoder:
             return [Role(r.mention.actor, r.root, syntactic=False)]
         return []
 
-    def _patient_target(self, pred: Token, sent: SpacySpan, type_: str,
-                        src: Role) -> list[Role]:
+    def _patient_target(self, pred: Token, sent: SpacySpan, src: Role) -> list[Role]:
         """Acted upon, but by no named actor: "outlawed *the largest Protestant extremist
         organization*", "opened fire on *demonstrators*", "holding *thousands of Tamil
         civilian refugees*". PLOVER codes such an unnamed group with its country: the
         country where the event happened (the clause's place), else the source's own
         (a domestic event). The target's span is the patient's words; it is a guess.
-        Not for a state's own forces ("mobilised *its troops*") unless the place is
+        Not for a state's own forces ("withdrew *its troops*") unless the place is
         abroad. Measured on the PLOVER gold records (bench/events.py)."""
         patient = _patient(pred)
         if patient is None:
@@ -588,8 +587,10 @@ class _ArticleCoder:
             code = place.country if place is not None and place.country else src.actor.code
         if code not in self.stage.gazetteer.countries:
             return []  # an organisation, a group, UNK: no country to give the patient
-        if type_ in OWN_FORCES_TYPES and code == src.actor.code:
-            return []
+        sectors = self.stage.gazetteer.sectors
+        if code == src.actor.code and (sectors.get(patient.lemma_.lower())
+                                       or sectors.get(patient.lower_)) in ("MIL", "COP"):
+            return []  # "withdrew *its troops*": its own forces, no one acted upon
         actor = Actor(code=code, sector=None, name=words.text,
                       span=Span.of(self.text, words.start_char, words.end_char))
         return [Role(actor, patient.i, syntactic=False)]
@@ -716,7 +717,7 @@ class _ArticleCoder:
         tgt = next((t for t in roles.targets if not _same_actor(t.actor, sources[0].actor)), None)
         if tgt is None:
             guessed = (self._clause_target(pred, sent, sources) or self._place_target(pred, sent)
-                       or self._patient_target(pred, sent, type_, sources[0]))
+                       or self._patient_target(pred, sent, sources[0]))
             tgt = guessed[0] if guessed else None
         return self._event(cand, sent, type_, None, sources[0], tgt,
                            modality_of(pred, text=self.text), self.actors.speaker_for(pred))
