@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Literal
 
 Kind = Literal["speech", "belief", "intention"]
-Frame = Literal["c", "t", "o", "q"]
+Frame = Literal["c", "t", "o", "q", "n"]
 
 
 @dataclass(frozen=True)

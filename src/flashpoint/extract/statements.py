@@ -203,11 +203,17 @@ class StatementFinder:
         complement, frame = _complement(pred)
         if complement is None:
             return self._parenthetical(pred, text)
-        cue = self.cues.get(lemma, frame)
+        if pred.pos_ == "NOUN":
+            if frame == "o":
+                frame = "n"  # "his criticism of the plan": the object of the noun's preposition
+            elif frame != "c":
+                return None
+        raised = _raised_subject(pred, lemma, frame)
+        cue = self.cues.get(lemma, frame) or (self.cues.get(lemma, "c") if raised else None)
         if cue is None:
             return None
-        if pred.pos_ == "NOUN" and frame != "c":
-            return None
+        if raised is not None:
+            return self._raising(pred, raised, complement, cue, text)
         subject = _subject(pred) if pred.pos_ != "NOUN" else _owner(pred)
         exclude = {pred.i}
         if subject is not None:
@@ -230,8 +236,11 @@ class StatementFinder:
             if tail:
                 end = max(end, _extent(tail[-1].subtree)[1])
             else:
-                end = min(end, pred.left_edge.idx if subject is None or subject.i > pred.i
-                          else subject.left_edge.idx)
+                # the cue clause starts after the content ("..., said Howard Rubel": the
+                # cue's own left edge is the content's, as the content hangs from it)
+                clause = [t for t in pred.subtree
+                          if t.i > complement.right_edge.i and not t.is_punct] or [pred]
+                end = min(end, min(t.idx for t in clause))
         elif frame == "o":
             end = max(end, _object_tail(pred, complement))
             named = [c for c in pred.children if c.dep_ == "oprd" and c.i > complement.i]
@@ -240,8 +249,15 @@ class StatementFinder:
                 start, end = named[0].left_edge.idx - 1, _extent(named[0].subtree)[1] + 1
         elif frame == "t":
             objects = [c for c in pred.children if c.dep_ in OBJECTS and c.i < complement.i]
-            if objects:  # "told his advisers to find a way": the addressee is content too
-                start = min(start, objects[0].left_edge.idx)
+            objects += [o for c in pred.children if c.dep_ == "prep" and c.lower_ == "on"
+                        and c.i < complement.i for o in c.children if o.dep_ == "pobj"]
+            if objects:  # "told his advisers to find a way", "called on Congress to act":
+                start = min(start, min(o.left_edge.idx for o in objects))  # content too
+        if frame in ("c", "t") and complement.i > pred.i:
+            more = self._reported_conjunct(pred, complement)
+            if more is not None:
+                end = max(end, _extent(more.subtree)[1])
+            end = max(end, self._reported_tail(pred, complement))
         start, end = _clip_paragraph(text, pred.idx, start, end)
         start, end = _trim(text, start, end)
         if end - start < 2:
@@ -254,6 +270,60 @@ class StatementFinder:
             predicate=pred.i, content_head=complement.i, head_char=complement.idx,
         )
 
+    def _raising(self, pred: Token, raised: Token, complement: Token, cue: Cue,
+                 text: str) -> _Found | None:
+        """"Clinton is expected to win", "the deal appears to have stalled": the subject
+        belongs to what is expected or appears, not to a speaker (PolNeAR annotates the
+        subject and the infinitive as one content around the cue; `content_parts` gives
+        the two). The speaker is the "by" agent, if any."""
+        start = _extent(raised.subtree)[0]
+        end = _subtree_extent(complement, _trailing_relative(complement))[1]
+        cue_toks = [t for t in pred.children if raised.right_edge.i < t.i < pred.i
+                    and not t.is_punct] + [pred]
+        agent = next((o for c in pred.children if c.dep_ == "agent" for o in c.children
+                      if o.dep_ == "pobj"), None)
+        start, end = _clip_paragraph(text, pred.idx, start, end)
+        start, end = _trim(text, start, end)
+        if end - start < 2:
+            return None
+        return _Found(content=(start, end), direct=False, kind=cue.kind, function=cue.function,
+                      cue=_extent(cue_toks),
+                      speaker=_speaker_extent(agent) if agent is not None else None,
+                      speaker_head=agent.i if agent is not None else None,
+                      predicate=pred.i, content_head=complement.i, head_char=complement.idx)
+
+    def _reported_tail(self, pred: Token, complement: Token) -> int:
+        """Where the words the parser hung on the cue after its complement end: PolNeAR
+        annotators take them into the content ("said the event brought back memories of
+        her father, and of ''all the people ...''"; "notes that X would owe $212 billion,
+        if they were taxed properly"), up to a new cue ("..., and added that ...")."""
+        end = 0
+        for child in pred.children:
+            if child.i <= complement.right_edge.i or child.is_punct or child.dep_ == "cc":
+                continue
+            if child.lemma_.lower() in self.cues and child.pos_ in ("VERB", "AUX"):
+                break
+            if child.dep_ not in _TAIL_DEPS:
+                break
+            end = max(end, _extent(child.subtree)[1])
+        return end
+
+    def _reported_conjunct(self, pred: Token, complement: Token) -> Token | None:
+        """A second reported clause the parser hung on the cue instead of on the first
+        ("announced that X was careless and would face punishment, but that ..."): a
+        conjunct of the cue after its complement that opens with "that" (also when it is a
+        cue itself: "said X and that the footage did not show Y"). The last such one.
+        (Taking conjuncts with a subject or a modal of their own too lost as much as it
+        won on PolNeAR.)"""
+        found = None
+        for conj in pred.children:
+            if conj.dep_ != "conj" or conj.i < complement.i or conj.pos_ not in ("VERB", "AUX"):
+                continue
+            kids = list(conj.children)
+            if any(c.dep_ == "mark" and c.lower_ == "that" for c in kids):
+                found = conj
+        return found
+
     def _inner_statements(self, complement: Token) -> set[int]:
         """Tokens of a speech cue coordinated with the content's head ("X promised A and
         said B"): B is a statement of its own. (Excluding subordinate cues too, ", arguing
@@ -262,6 +332,8 @@ class StatementFinder:
         for tok in complement.subtree:
             if tok.i == complement.i or tok.dep_ != "conj" or tok.head.i != complement.i:
                 continue
+            if any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children):
+                continue  # "said A and that the footage did not show B": still reported
             entry = self.cues.get(tok.lemma_.lower(), "c")
             if entry is None or entry.kind != "speech" or _complement(tok)[1] not in ("c", "q"):
                 continue
@@ -283,6 +355,9 @@ class StatementFinder:
                 or pred.dep_ not in ("parataxis", "advcl", "conj", "ccomp") or pred.head.i == pred.i
                 or pred.head.pos_ not in ("VERB", "AUX")):
             return None
+        head_complement = _complement(pred.head)[0] if pred.dep_ == "ccomp" else None
+        if head_complement is not None and head_complement.i == pred.i:
+            return None  # "Trump said he was joking": the content of "said", not its frame
         subject = _subject(pred)
         if subject is None or subject.head.i != pred.i:
             return None
@@ -454,6 +529,9 @@ def _cue_extent(pred: Token) -> tuple[int, int]:
 # Dependents after an object that complete what is said about it: "criticized him *for
 # not paying taxes*", "described her *as a lifetime politician*", "called it *a mess*".
 _OBJECT_TAIL_DEPS = frozenset({"oprd", "xcomp"})
+# Dependents of a cue after its clause complement that are still what was said.
+_TAIL_DEPS = frozenset({"conj", "advcl", "prep", "npadvmod", "dep", "xcomp", "ccomp",
+                        "parataxis"})
 _REASON_MARKS = frozenset({"since", "because", "although", "though", "while", "as", "if",
                            "unless", "whereas", "until", "so"})
 _QUOTE_MARKS = "\"\u201c\u201d'\u2018\u2019`"
@@ -487,6 +565,28 @@ def _trailing_relative(head: Token) -> set[int]:
     return set()
 
 
+# Verbs that raise the subject of their infinitive: "X seems / appears to ...", and the
+# passives "X is expected / said / believed / reported to ...".
+_RAISING = frozenset({"seem", "appear"})
+_RAISING_PASSIVE = frozenset({"expect", "say", "believe", "think", "report", "know",
+                              "consider", "understand", "rumor", "allege", "suppose",
+                              "presume", "estimate", "predict", "project"})
+
+
+def _raised_subject(pred: Token, lemma: str, frame: str) -> Token | None:
+    """The subject of a raising cue with a to-infinitive (see `_RAISING`), else None."""
+    if frame != "t" or pred.pos_ not in ("VERB", "AUX"):
+        return None
+    for child in pred.children:
+        if child.i > pred.i:
+            break
+        if child.dep_ == "nsubj" and lemma in _RAISING:
+            return child
+        if child.dep_ == "nsubjpass" and lemma in _RAISING_PASSIVE:
+            return child
+    return None
+
+
 def _owner(noun: Token) -> Token | None:
     """Whose claim / statement: the possessor or the "by" agent of a cue noun."""
     for child in noun.children:
@@ -497,11 +597,19 @@ def _owner(noun: Token) -> Token | None:
 
 def _complement(pred: Token) -> tuple[Token | None, str]:
     """The content-bearing dependent of a cue predicate and its frame letter."""
-    children = list(pred.children)
+    text = doc_text(pred.doc)
+    children = [c for c in pred.children  # never across a paragraph break (a bad parse)
+                if text.find("\n", min(c.idx, pred.idx), max(c.idx, pred.idx)) < 0]
+    clauses = [child for child in children
+               if child.dep_ == "ccomp" or (child.dep_ == "acl" and pred.pos_ == "NOUN"
+                                            and any(c.dep_ == "mark" for c in child.children))]
+    if clauses:
+        # A clause before the cue and one after it ("Six in 10 said X; 46 percent said Y"
+        # parsed with X under the second "said"): the one after is what this cue reports.
+        return next((c for c in clauses if c.i > pred.i), clauses[0]), "c"
     for child in children:
-        if child.dep_ == "ccomp" or (child.dep_ == "acl" and pred.pos_ == "NOUN"
-                                     and any(c.dep_ == "mark" for c in child.children)):
-            return child, "c"
+        if child.dep_ == "intj" and child.i > pred.i and child.lower_ in ("yes", "no"):
+            return child, "c"  # "46 percent of voters said yes"
     for child in children:
         if child.dep_ == "xcomp" and any(c.dep_ == "aux" and c.lower_ == "to"
                                          for c in child.children):
