@@ -107,6 +107,7 @@ CONDITION_LEFT_FOCUS = frozenset({"only", "just", "except", "but"})
 # Dependencies that link a verb to the verb it complements without a new finite clause.
 CHAIN_DEPS = frozenset({"xcomp", "acomp"})
 _TRIM = frozenset({"PUNCT", "SPACE"})
+_MULTIWORD_MIDDLES = frozenset({"long", "case", "condition"})  # _multiword_condition
 _OPEN_QUOTES = frozenset({'"', "“", "'", "‘", "«", "(", "["})
 
 
@@ -247,7 +248,10 @@ def _multiword_condition(tok: Token, sent: SpacySpan) -> bool:
     doc = tok.doc
     if tok.i <= sent.start or tok.i + 1 >= sent.end:
         return False
-    prev, nxt, low = doc[tok.i - 1].lower_, doc[tok.i + 1], tok.lower_
+    low = tok.lower_
+    if low not in _MULTIWORD_MIDDLES:  # most tokens: skip reading neighbours and children
+        return False
+    prev, nxt = doc[tok.i - 1].lower_, doc[tok.i + 1]
     clauses = {c.dep_ for c in tok.children}
     if low == "long" and prev == "as":
         return "advcl" in clauses

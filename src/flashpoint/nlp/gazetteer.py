@@ -64,6 +64,7 @@ class City:
     population: int
 
 
+@lru_cache(maxsize=1 << 15)  # pure; the actor resolver folds the same words over and over
 def fold(text: str) -> str:
     """Lookup key: accents removed, case-folded, curly apostrophes straightened, hyphens
     as spaces ("Abdul-Mahdi" and "Abdul Mahdi" are one name)."""

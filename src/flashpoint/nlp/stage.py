@@ -77,6 +77,9 @@ class NlpStage:
             for piece in chunks(_SURROGATE.sub("\ufffd", text)):
                 pieces.append(piece)
                 owners.append(n)
+        if len(pieces) == 1:  # `extract(text)`: nlp() skips pipe()'s per-call generators
+            yield self.nlp(pieces[0])
+            return
         parsed = self.nlp.pipe(pieces, batch_size=self.batch_size, n_process=self.n_process)
         current: list[Doc] = []
         owner = 0
