@@ -50,14 +50,20 @@ import api as api_bench  # noqa: E402  (bench/api.py: the store builder and quer
 @dataclass
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at, ms)
     errors: Counter[str] = field(default_factory=Counter)
     cache_hits: int = 0
+    started: float = 0.0
 
     def add(self, case: str, ms: float) -> None:
         self.latencies.setdefault(case, []).append(ms)
+        self.timeline.append((time.monotonic() - ms / 1000, ms))
 
     def all(self) -> list[float]:
         return [ms for values in self.latencies.values() for ms in values]
+
+
+WARM_UP = 10.0  # seconds reported apart (cold cache)
 
 
 def free_port() -> int:
@@ -116,6 +122,7 @@ async def run_load(base: str, cases: dict[str, list[str]], clients: int, seconds
             async with http.get(paths[0]) as answer:
                 await answer.read()
         started = time.monotonic()
+        tally.started = started
         stop_at = started + seconds
         await asyncio.gather(*(client(http, cases, random.Random(seed * 1000 + n), stop_at,
                                       think, tally) for n in range(clients)))
@@ -232,6 +239,12 @@ def main() -> None:
           f"p99 {pct(every, .99):.0f} ms  max {max(every, default=float('nan')):.0f} ms")
     n = max(1, len(every))
     print(f"answered from the cache of answers: {tally.cache_hits / n:.0%}")
+    # The first seconds hold the cold start: every client's first requests are misses.
+    warm = [ms for at, ms in tally.timeline if at - tally.started >= WARM_UP]
+    cold = [ms for at, ms in tally.timeline if at - tally.started < WARM_UP]
+    print(f"first {WARM_UP:g} s (cold cache): {len(cold):,} requests, p99 {pct(cold, .99):.0f} ms; "
+          f"after: {len(warm):,} requests, p50 {pct(warm, .5):.0f} ms, p95 {pct(warm, .95):.0f}"
+          f" ms, p99 {pct(warm, .99):.0f} ms")
     print(f"CPU per request: server {server_cpu / n * 1000:.1f} ms, load generator "
           f"{client_cpu / n * 1000:.1f} ms (server busy {server_cpu / took:.0%} of one CPU)\n")
     print(f"| {'case':<44} | requests | p50 ms | p95 ms | p99 ms |")
@@ -248,6 +261,7 @@ def main() -> None:
             "requests": len(every), "rps": len(every) / took,
             "errors": dict(tally.errors), "p50_ms": pct(every, .5), "p95_ms": pct(every, .95),
             "p99_ms": pct(every, .99), "cache_hits": tally.cache_hits,
+            "p99_ms_after_warm_up": pct(warm, .99), "p99_ms_warm_up": pct(cold, .99),
             "load_before": load_before, "load_after": load_after,
             "server_cpu_ms_per_request": server_cpu / n * 1000,
             "client_cpu_ms_per_request": client_cpu / n * 1000,

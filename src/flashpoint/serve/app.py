@@ -18,6 +18,7 @@ import json
 import os
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -145,6 +146,7 @@ def create_app(store: Store | str | os.PathLike[str] | None = None,
     app.state.settings = settings
     if owned:
         app.router.on_shutdown.append(opened.close)
+    app.router.on_startup.append(_limit_threads)
     errors.install(app)
     for module in (documents, downloads, events, statements, actors, series, search, alerts,
                    extract, meta):
@@ -194,6 +196,21 @@ def app_for_worker() -> FastAPI:
                               cors_origins=tuple(options["cors_origins"]),
                               cache_bytes=int(options["cache_bytes"]))
     return create_app(options["db"], settings)
+
+
+ENDPOINT_THREADS = int(os.environ.get("FLASHPOINT_SERVE_THREADS", "8"))
+
+
+async def _limit_threads() -> None:
+    """Run at most ENDPOINT_THREADS endpoints at once per process (AnyIO's default: 40).
+
+    Endpoints are synchronous and mostly CPU (queries, JSON, templates); forty of them
+    take turns at the GIL with the event loop, which then answers even a cached page only
+    when it gets the lock back: under 200 clients a replayed answer waited up to 650 ms.
+    With a few threads the rest wait in line without holding the GIL, and cached answers
+    go out at once. SQLite and PostgreSQL calls release the GIL, so a few threads still
+    overlap their I/O."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = ENDPOINT_THREADS
 
 
 def _mount_docs(app: FastAPI) -> None:
