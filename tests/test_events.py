@@ -146,7 +146,7 @@ NEW_TRIGGERS = [
     ("Denmark announced a suspension of aid to Egypt.", "SANCTION", "DNK", "EGY"),
     ("The African Union deployed peacekeepers to Somalia.", "AID", "IGO", "SOM"),
     ("Hundreds of rebels surrendered to the army in Goma.", "RETREAT", None, None),
-    ("Lebanon complained to the United Nations over Israeli air raids.", "ACCUSE", "LBN", None),
+    ("Lebanon complained to the United Nations over Israeli air raids.", "ACCUSE", "LBN", "ISR"),
 ]
 
 
@@ -159,6 +159,15 @@ def test_triggers_of_release_suspension_peacekeeping_complaint(
     assert any(e.type == type_ and (source is None or e.source.code == source)
                and (target is None or (e.target and e.target.code == target))
                for e in doc.events), [(e.type, e.source.code) for e in doc.events]
+
+
+def test_the_one_complained_to_is_no_target_when_the_accused_is_named(
+        pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Lebanon complained to the United Nations over Israeli air raids.")
+    assert {(e.source.code, e.target.code if e.target else None)
+            for e in doc.events if e.type == "ACCUSE"} == {("LBN", "ISR")}
+    find(code(pipeline, "Armenia complained to Russia about the blockade."),
+         "ACCUSE", "ARM", "RUS")
 
 
 def test_a_verb_with_no_subject_takes_the_subject_of_the_verb_above(pipeline: Pipeline) -> None:

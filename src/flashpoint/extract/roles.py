@@ -319,6 +319,7 @@ def find_roles(index: ActorIndex, pred: Token, type_: str, *,
         targets += _target_roles(index, subj)
     src_code = sources[0].actor.code if sources else None
     heads = [pred] if noun is None or noun.i == pred.i else [noun, pred]
+    addressees: list[Role] = []
     for head in heads:
         if targets:
             break
@@ -328,7 +329,14 @@ def find_roles(index: ActorIndex, pred: Token, type_: str, *,
             elif c.dep_ in ("prep", "prt") and _is_target_prep(c, type_):
                 for g in c.children:
                     if g.dep_ == "pobj":
-                        targets += _target_roles(index, g, src_code)
+                        found = _target_roles(index, g, src_code)
+                        targets += found
+                        if c.lower_ == "to":
+                            addressees += found
+    if type_ == "ACCUSE" and addressees and len(addressees) < len(targets):
+        # "complained *to the UN* over Israeli raids": the one complained to hears the
+        # accusation; the accused is the target
+        targets = [t for t in targets if t not in addressees]
     if not targets:  # "backed plans to set up training centres *with Belarus*"
         for c in pred.children:
             if c.dep_ == "dobj" and (noun is None or c.i != noun.i):
