@@ -411,11 +411,7 @@ class _ArticleCoder:
             return [self._event(cand, sent, type_, mode, sources[0], sources[1], modality,
                                 statement)]
         if not targets:
-            targets = self._clause_target(pred, sent, sources)
-        if not targets:
-            targets = self._place_target(pred, sent)
-        if not targets:
-            targets = self._patient_target(pred, sent, sources[0])
+            targets = self._guessed_target(pred, sent, sources)
         out: list[Event] = []
         src = sources[0]
         tgts: list[Role | None] = [None]
@@ -524,6 +520,13 @@ class _ArticleCoder:
                     continue
                 return [Role(r.mention.actor, sub.i, syntactic=False)]
         return []
+
+    def _guessed_target(self, pred: Token, sent: SpacySpan,
+                         sources: list[Role]) -> list[Role]:
+        """No target from the syntax: another actor of the clause, else the country of
+        the place it happened in, else the country of an unnamed group acted upon."""
+        return (self._clause_target(pred, sent, sources) or self._place_target(pred, sent)
+                or self._patient_target(pred, sent, sources[0]))
 
     def _clause_target(self, pred: Token, sent: SpacySpan, sources: list[Role]) -> list[Role]:
         """No syntactic target: the first other actor in the clause ("closed the
@@ -716,8 +719,7 @@ class _ArticleCoder:
                 sources = [Role(first.mention.actor, first.root, syntactic=False)]
         tgt = next((t for t in roles.targets if not _same_actor(t.actor, sources[0].actor)), None)
         if tgt is None:
-            guessed = (self._clause_target(pred, sent, sources) or self._place_target(pred, sent)
-                       or self._patient_target(pred, sent, sources[0]))
+            guessed = self._guessed_target(pred, sent, sources)
             tgt = guessed[0] if guessed else None
         return self._event(cand, sent, type_, None, sources[0], tgt,
                            modality_of(pred, text=self.text), self.actors.speaker_for(pred))
@@ -812,8 +814,6 @@ def _object_verb(noun: Token) -> Token | None:
 
 
 PATIENT_PREPS = frozenset({"against", "on", "upon", "over", "at"})
-
-
 PATIENT_POS = frozenset({"NOUN", "PROPN", "NUM"})  # "arresting *12*"
 NOT_PATIENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
                           "QUANTITY"})

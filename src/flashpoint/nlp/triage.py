@@ -40,13 +40,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 from flashpoint.extract.cues import load_cues
 from flashpoint.extract.events import STANDALONE_NOUN_TYPES
 from flashpoint.extract.quotes import find_quotes, paragraphs
 from flashpoint.extract.triggers import JOINT_WORDS, load_lexicon
-from flashpoint.model import Modality, Span
+from flashpoint.model import Event, Modality, Span, Statement
 from flashpoint.nlp.gazetteer import Gazetteer, load_gazetteer
 from flashpoint.pipeline import CODER_VERSION, Draft
 
@@ -483,21 +483,25 @@ class TrimStage:
 
     @staticmethod
     def _trim(draft: Draft, trim: _Trimmer) -> Draft:
-        statements = []
-        for st in draft.statements:
-            content = trim(st.content)
-            if content is not None:
-                statements.append(st.model_copy(update={
-                    "content": content, "modality": trim.modality(st.modality)}))
-        events = []
-        for ev in draft.events:
-            evidence = trim(ev.evidence)
-            if evidence is not None:
-                events.append(ev.model_copy(update={
-                    "evidence": evidence, "modality": trim.modality(ev.modality)}))
         mentions = tuple(m for m in draft.mentions if trim(m.span) is not None)
-        return draft.with_(mentions=mentions, statements=tuple(statements),
-                           events=tuple(events))
+        return draft.with_(mentions=mentions,
+                           statements=_trimmed(draft.statements, "content", trim),
+                           events=_trimmed(draft.events, "evidence", trim))
+
+
+Traced = TypeVar("Traced", Statement, Event)
+
+
+def _trimmed(records: Sequence[Traced], field: str, trim: _Trimmer) -> tuple[Traced, ...]:
+    """`records` whose span `field` (a statement's content, an event's evidence) still
+    holds parsed words, cut to them, with their condition spans cut likewise."""
+    out: list[Traced] = []
+    for record in records:
+        span = trim(getattr(record, field))
+        if span is not None:
+            out.append(record.model_copy(update={
+                field: span, "modality": trim.modality(record.modality)}))
+    return tuple(out)
 
 
 class _Trimmer:
