@@ -9,6 +9,7 @@ kept; `--cache-mb 0` turns it off.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -16,12 +17,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.types import Receive, Scope, Send
 
 from flashpoint.serve import ServerSettings, create_app
+from flashpoint.serve.cache import ResponseCache
 from flashpoint.store import Store
 from serve_data import all_docs, belarus_doc, serving
 
@@ -150,3 +154,63 @@ def test_serve_with_two_workers_answers_and_stops(tmp_path: Path) -> None:
         _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert b"2 worker processes" in err
+
+
+def test_workers_share_their_answers(store_url: str, tmp_path: Path) -> None:
+    """Two server processes (here: two apps, each with its own Store) over one store and one
+    shared answers directory, as `serve --workers 2` runs them: a page computed by one is
+    replayed by the other, and a write through either is never hidden by a shared answer."""
+    with Store(store_url) as store:
+        store.save_documents(all_docs()[1:])
+    settings = ServerSettings(shared_answers_dir=str(tmp_path / "answers"))
+    first_app, second_app = create_app(store_url, settings), create_app(store_url, settings)
+    with serving(first_app) as first_url, serving(second_app) as second_url, \
+            httpx.Client(base_url=first_url, timeout=30) as first, \
+            httpx.Client(base_url=second_url, timeout=30) as second:
+        computed = first.get("/api/events?limit=500")
+        replayed = second.get("/api/events?limit=500")
+        assert (computed.headers[HEADER], replayed.headers[HEADER]) == ("miss", "hit")
+        assert replayed.content == computed.content
+        assert second.get("/api/stats").headers[HEADER] == "miss"
+        assert first.get("/api/stats").headers[HEADER] == "hit"
+        before = first.get("/api/stats").json()["events"]
+
+        second_app.state.store.save_documents([belarus_doc()])  # a write by one worker
+        expected = before + len(belarus_doc().events)
+        fresh = second.get("/api/stats")  # ...which that worker sees at once
+        assert (fresh.headers[HEADER], fresh.json()["events"]) == ("miss", expected)
+        deadline = time.monotonic() + 10  # and the other within the recheck interval
+        while first.get("/api/stats").json()["events"] != expected:
+            assert time.monotonic() < deadline, "a worker kept a stale answer"
+            time.sleep(0.2)
+        assert len(first.get("/api/events?limit=500").json()["events"]) == (
+            len(computed.json()["events"]) + len(belarus_doc().events))
+    for app in (first_app, second_app):
+        app.state.store.close()
+
+
+def test_simultaneous_requests_for_one_page_compute_it_once() -> None:
+    """Right after a start many users ask for the same popular page at once: one computes
+    it, the others wait for that answer (real uvicorn, real concurrent clients)."""
+    calls = 0
+
+    async def slow_page(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.5)  # a page that takes a while to compute
+        body = f"page {scope['query_string'].decode()}".encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": body})
+
+    app = ResponseCache(slow_page, generation=lambda: 1, local_writes=lambda: 0)
+    with serving(app) as url:
+        def get(path: str) -> httpx.Response:
+            return httpx.get(url + path, timeout=30)
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            answers = list(pool.map(get, ["/events?actor=RUS"] * 10 + ["/events?actor=USA"] * 2))
+    assert calls == 2  # one computation per distinct page
+    assert {a.text for a in answers[:10]} == {"page actor=RUS"}
+    assert sorted(a.headers[HEADER] for a in answers[:10]) == ["hit"] * 9 + ["miss"]
+    assert {a.text for a in answers[10:]} == {"page actor=USA"}

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flashpoint.__about__ import __version__
 from flashpoint.serve import dashboard, errors
-from flashpoint.serve.cache import ResponseCache
+from flashpoint.serve.cache import MAX_AGE, ResponseCache
 from flashpoint.serve.routers import (
     actors,
     alerts,
@@ -42,6 +42,7 @@ from flashpoint.serve.routers import (
     statements,
 )
 from flashpoint.serve.settings import ServerSettings, load_token
+from flashpoint.serve.shared_answers import SharedAnswers
 from flashpoint.store import Store
 
 STATIC = Path(__file__).parent / "static"
@@ -155,9 +156,14 @@ def create_app(store: Store | str | os.PathLike[str] | None = None,
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _mount_docs(app)
     if settings.cache_bytes:  # innermost: CORS and security headers apply to replays too
+        shared = None
+        if settings.shared_answers_dir is not None:
+            shared = SharedAnswers(settings.shared_answers_dir, max_bytes=settings.cache_bytes,
+                                   max_age=MAX_AGE)
+            app.router.on_shutdown.append(shared.close)
         app.add_middleware(ResponseCache, generation=opened.generation,
                            local_writes=lambda: opened.db.writes,
-                           max_bytes=settings.cache_bytes)
+                           max_bytes=settings.cache_bytes, max_age=MAX_AGE, shared=shared)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST"],
@@ -181,7 +187,8 @@ def worker_environment(db: str | None, token_file: str | None, settings: ServerS
                        "max_body_bytes": settings.max_body_bytes,
                        "max_page": settings.max_page,
                        "cors_origins": list(settings.cors_origins),
-                       "cache_bytes": settings.cache_bytes})
+                       "cache_bytes": settings.cache_bytes,
+                       "shared_answers_dir": settings.shared_answers_dir})
 
 
 def app_for_worker() -> FastAPI:
@@ -194,7 +201,8 @@ def app_for_worker() -> FastAPI:
                               max_body_bytes=int(options["max_body_bytes"]),
                               max_page=int(options["max_page"]),
                               cors_origins=tuple(options["cors_origins"]),
-                              cache_bytes=int(options["cache_bytes"]))
+                              cache_bytes=int(options["cache_bytes"]),
+                              shared_answers_dir=options.get("shared_answers_dir"))
     return create_app(options["db"], settings)
 
 

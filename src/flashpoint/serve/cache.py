@@ -22,7 +22,13 @@ Bounds, so that the cache can neither serve stale data for long nor grow without
 
 Why not an HTTP cache in front (nginx, Varnish) or a library: the invalidation rule is
 "the store changed", which only flashpoint can see, and an ASGI layer of 100 lines keeps
-`flashpoint serve` one command. Each `--workers` process has its own cache.
+`flashpoint serve` one command.
+
+With `--workers N`, each process keeps its answers in memory and also leaves them in a
+cache all the processes share (`serve/shared_answers.py`), so a page computed by one is
+replayed by the others. And when several requests for the same page arrive while it is
+being computed, the later ones wait for that answer instead of computing it again (right
+after a start, the most popular pages are asked for by many users at once).
 """
 
 from __future__ import annotations
@@ -37,7 +43,10 @@ from dataclasses import dataclass
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from flashpoint.serve.shared_answers import SharedAnswers
+
 HEADER = b"x-flashpoint-cache"
+MAX_AGE = 60.0  # seconds an answer may be replayed, whatever the store does
 SKIPPED_PREFIXES = ("/static", "/docs", "/openapi.json", "/api/events/export")
 
 
@@ -56,7 +65,8 @@ class ResponseCache:
     def __init__(self, app: ASGIApp, generation: Callable[[], int],
                  local_writes: Callable[[], int], *,
                  max_bytes: int = 64_000_000, max_entry_bytes: int = 2_000_000,
-                 recheck: float = 1.0, max_age: float = 60.0) -> None:
+                 recheck: float = 1.0, max_age: float = MAX_AGE,
+                 shared: SharedAnswers | None = None) -> None:
         self.app = app
         self.generation = generation
         self.local_writes = local_writes
@@ -64,15 +74,19 @@ class ResponseCache:
         self.max_entry_bytes = min(max_entry_bytes, max_bytes)
         self.recheck = recheck
         self.max_age = max_age
+        self.shared = shared
         self._answers: OrderedDict[bytes, Answer] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self._known: tuple[int, float] | None = None  # (generation, when it was read)
+        # (generation, when it was read, this process's writes counted before reading it)
+        self._known: tuple[int, float, int] | None = None
+        self._computing: dict[tuple[bytes, tuple[int, int]], asyncio.Event] = {}
         self._polling = False
         self._task: asyncio.Task[None] | None = None  # the running poll (kept referenced)
         # The poll gets a thread of its own, not one of the endpoints' pool, so a busy
         # server reads its generation as soon as it is due.
         self._poll_limiter = anyio.CapacityLimiter(1)
+        self._shared_limiter = anyio.CapacityLimiter(2)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._cacheable(scope):
@@ -80,13 +94,23 @@ class ResponseCache:
             return
         key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
         generation = await self._current_generation()
-        answer = self._lookup(key, generation)
+        answer = self._lookup(key, generation) or self._lookup_shared(key, generation)
+        computing = self._computing.get((key, generation))
+        if answer is None and computing is not None:
+            await computing.wait()  # someone is computing this very page: take theirs
+            answer = self._lookup(key, generation)
         if answer is not None:
             await send({"type": "http.response.start", "status": answer.status,
                         "headers": [*answer.headers, (HEADER, b"hit")]})
             await send({"type": "http.response.body", "body": answer.body})
             return
-        await self._compute(scope, receive, send, key, generation)
+        done = self._computing[key, generation] = asyncio.Event()
+        try:
+            await self._compute(scope, receive, send, key, generation)
+        finally:
+            done.set()
+            if self._computing.get((key, generation)) is done:
+                del self._computing[key, generation]
 
     @staticmethod
     def _cacheable(scope: Scope) -> bool:
@@ -95,7 +119,10 @@ class ResponseCache:
 
     async def _current_generation(self) -> tuple[int, int]:
         known = self._known
-        if known is None:  # the first request waits for the first reading
+        if known is None or (self.shared is not None and known[2] != self.local_writes()):
+            # The first request waits for the first reading. So does the first after a
+            # write of our own when answers are shared: they are found by the store's
+            # generation, which that write raised.
             self._polling = True
             await self._poll()
         elif time.monotonic() - known[1] >= self.recheck and not self._polling:
@@ -106,6 +133,7 @@ class ResponseCache:
         return self._known[0], self.local_writes()
 
     async def _poll(self) -> None:
+        writes = self.local_writes()
         try:
             # A database read: off the event loop, like the endpoints' own queries.
             generation = await anyio.to_thread.run_sync(self.generation,
@@ -117,7 +145,7 @@ class ResponseCache:
             with self._lock:  # every answer is stale now: free the memory at once
                 self._answers.clear()
                 self._bytes = 0
-        self._known = (generation, time.monotonic())
+        self._known = (generation, time.monotonic(), writes)
 
     def _lookup(self, key: bytes, generation: tuple[int, int]) -> Answer | None:
         with self._lock:
@@ -131,15 +159,30 @@ class ResponseCache:
             self._answers.move_to_end(key)
             return answer
 
+    def _lookup_shared(self, key: bytes, generation: tuple[int, int]) -> Answer | None:
+        """An answer another worker computed at this store generation, kept here too."""
+        if self.shared is None:
+            return None
+        found = self.shared.get(generation[0], key)
+        if found is None or found[3] > self.max_age:
+            return None
+        status, headers, body, age = found
+        answer = Answer(status, headers, body, generation, time.monotonic() - age)
+        if len(body) <= self.max_entry_bytes:
+            self._store(key, answer)
+        return answer
+
     async def _compute(self, scope: Scope, receive: Receive, send: Send, key: bytes,
-                       generation: tuple[int, int]) -> None:
+                       generation: tuple[int, int]) -> Answer | None:
+        """Run the app, pass its answer on, and keep it if it may be replayed."""
         start: Message | None = None
+        kept: Answer | None = None
         chunks: list[bytes] = []
         size = 0
         keep = True
 
         async def recording_send(message: Message) -> None:
-            nonlocal start, size, keep
+            nonlocal start, size, keep, kept
             if message["type"] == "http.response.start":
                 start = message
                 keep = message["status"] == 200
@@ -154,11 +197,19 @@ class ResponseCache:
                 else:
                     chunks.append(body)
                 if not message.get("more_body", False) and keep and start is not None:
-                    self._store(key, Answer(start["status"], list(start.get("headers", [])),
-                                            b"".join(chunks), generation, time.monotonic()))
+                    kept = Answer(start["status"], list(start.get("headers", [])),
+                                  b"".join(chunks), generation, time.monotonic())
+                    self._store(key, kept)
+                    if self.shared is not None:
+                        # Before the answer goes out, so that once a client has it every
+                        # worker has it too; in a thread, as it writes to disk.
+                        await anyio.to_thread.run_sync(
+                            self.shared.put, generation[0], key, kept.status, kept.headers,
+                            kept.body, limiter=self._shared_limiter)
             await send(message)
 
         await self.app(scope, receive, recording_send)
+        return kept
 
     def _store(self, key: bytes, answer: Answer) -> None:
         with self._lock:

@@ -49,7 +49,9 @@ def serve_cmd(
         FLASHPOINT_API_TOKEN=... flashpoint serve --host 0.0.0.0
         flashpoint serve --workers 2
     """
+    import dataclasses
     import os
+    import tempfile
 
     import uvicorn
 
@@ -74,9 +76,12 @@ def serve_cmd(
     # The app built above checked the options and brought the database schema up to date;
     # the workers open the same store themselves (uvicorn imports the app by name in each).
     app.state.store.close()
-    os.environ[WORKER_ENV] = worker_environment(db, token_file, settings)
-    uvicorn.run("flashpoint.serve.app:app_for_worker", factory=True, workers=workers,
-                host=host, port=port, log_level="warning")
+    with tempfile.TemporaryDirectory(prefix="flashpoint-answers-") as shared:
+        if settings.cache_bytes:  # one cache of answers for all the workers (mode 700)
+            settings = dataclasses.replace(settings, shared_answers_dir=shared)
+        os.environ[WORKER_ENV] = worker_environment(db, token_file, settings)
+        uvicorn.run("flashpoint.serve.app:app_for_worker", factory=True, workers=workers,
+                    host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

@@ -47,6 +47,9 @@ class ServerSettings:
     max_page: int = 1000
     cors_origins: tuple[str, ...] = ()
     cache_bytes: int = 64_000_000
+    # Set by `flashpoint serve --workers N`: the directory of the answers its processes
+    # share (serve/shared_answers.py); None keeps each process's answers to itself.
+    shared_answers_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.token is not None and len(self.token) < MIN_TOKEN_CHARS:
