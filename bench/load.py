@@ -50,14 +50,15 @@ import api as api_bench  # noqa: E402  (bench/api.py: the store builder and quer
 @dataclass
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
-    timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at, ms)
+    # (sent at, ms, answered from the cache)
+    timeline: list[tuple[float, float, bool]] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     cache_hits: int = 0
     started: float = 0.0
 
-    def add(self, case: str, ms: float) -> None:
+    def add(self, case: str, ms: float, hit: bool) -> None:
         self.latencies.setdefault(case, []).append(ms)
-        self.timeline.append((time.monotonic() - ms / 1000, ms))
+        self.timeline.append((time.monotonic() - ms / 1000, ms, hit))
 
     def all(self) -> list[float]:
         return [ms for values in self.latencies.values() for ms in values]
@@ -92,14 +93,15 @@ async def client(http: aiohttp.ClientSession, cases: dict[str, list[str]], rng: 
             try:
                 async with http.get(path) as answer:
                     body = await answer.read()
-                    tally.cache_hits += answer.headers.get("x-flashpoint-cache") == "hit"
+                    hit = answer.headers.get("x-flashpoint-cache") == "hit"
+                    tally.cache_hits += hit
                     if answer.status >= 400:
                         tally.errors[f"HTTP {answer.status} {case}"] += 1
                         break
             except (TimeoutError, aiohttp.ClientError) as exc:
                 tally.errors[f"{type(exc).__name__} {case}"] += 1
                 break
-            tally.add(case, (time.perf_counter() - started) * 1000)
+            tally.add(case, (time.perf_counter() - started) * 1000, hit)
             if pages > 1:
                 cursor = json.loads(body).get("next")
                 if cursor is None:
@@ -167,6 +169,17 @@ def cpu_seconds(pid: int) -> float:
     children = Path(f"/proc/{pid}/task/{pid}/children")
     kids = [int(k) for k in children.read_text().split()] if children.exists() else []
     return own(pid) + sum(cpu_seconds(k) for k in kids)
+
+
+def _seconds(tally: Tally, first: int) -> list[tuple[int, int, int, float]]:
+    """(second, requests sent in it, answered from the cache, p99 ms) for the first seconds."""
+    rows = []
+    for second in range(first):
+        sent = [(ms, hit) for at, ms, hit in tally.timeline
+                if second <= at - tally.started < second + 1]
+        rows.append((second, len(sent), sum(hit for _, hit in sent),
+                     pct([ms for ms, _ in sent], .99)))
+    return rows
 
 
 def pct(values: list[float], q: float) -> float:
@@ -240,11 +253,14 @@ def main() -> None:
     n = max(1, len(every))
     print(f"answered from the cache of answers: {tally.cache_hits / n:.0%}")
     # The first seconds hold the cold start: every client's first requests are misses.
-    warm = [ms for at, ms in tally.timeline if at - tally.started >= WARM_UP]
-    cold = [ms for at, ms in tally.timeline if at - tally.started < WARM_UP]
+    warm = [ms for at, ms, _ in tally.timeline if at - tally.started >= WARM_UP]
+    cold = [ms for at, ms, _ in tally.timeline if at - tally.started < WARM_UP]
     print(f"first {WARM_UP:g} s (cold cache): {len(cold):,} requests, p99 {pct(cold, .99):.0f} ms; "
           f"after: {len(warm):,} requests, p50 {pct(warm, .5):.0f} ms, p95 {pct(warm, .95):.0f}"
           f" ms, p99 {pct(warm, .99):.0f} ms")
+    print("by second: requests / from cache / p99 ms: " + "  ".join(
+        f"{second}s {n} / {hits / max(1, n):.0%} / {p99:.0f}"
+        for second, n, hits, p99 in _seconds(tally, int(WARM_UP))))
     print(f"CPU per request: server {server_cpu / n * 1000:.1f} ms, load generator "
           f"{client_cpu / n * 1000:.1f} ms (server busy {server_cpu / took:.0%} of one CPU)\n")
     print(f"| {'case':<44} | requests | p50 ms | p95 ms | p99 ms |")

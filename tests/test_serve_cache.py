@@ -22,10 +22,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from flashpoint.serve import ServerSettings, create_app
 from flashpoint.serve.cache import ResponseCache
+from flashpoint.serve.shared_answers import SharedAnswers
 from flashpoint.store import Store
 from serve_data import all_docs, belarus_doc, serving
 
@@ -162,16 +164,19 @@ def test_workers_share_their_answers(store_url: str, tmp_path: Path) -> None:
     replayed by the other, and a write through either is never hidden by a shared answer."""
     with Store(store_url) as store:
         store.save_documents(all_docs()[1:])
+    answers = SharedAnswers(tmp_path / "answers", max_bytes=10_000_000, max_age=60)
     settings = ServerSettings(shared_answers_dir=str(tmp_path / "answers"))
     first_app, second_app = create_app(store_url, settings), create_app(store_url, settings)
     with serving(first_app) as first_url, serving(second_app) as second_url, \
             httpx.Client(base_url=first_url, timeout=30) as first, \
             httpx.Client(base_url=second_url, timeout=30) as second:
         computed = first.get("/api/events?limit=500")
+        _wait_until_shared(answers, first_app, b"/api/events?limit=500")
         replayed = second.get("/api/events?limit=500")
         assert (computed.headers[HEADER], replayed.headers[HEADER]) == ("miss", "hit")
         assert replayed.content == computed.content
         assert second.get("/api/stats").headers[HEADER] == "miss"
+        _wait_until_shared(answers, second_app, b"/api/stats?")
         assert first.get("/api/stats").headers[HEADER] == "hit"
         before = first.get("/api/stats").json()["events"]
 
@@ -187,6 +192,16 @@ def test_workers_share_their_answers(store_url: str, tmp_path: Path) -> None:
             len(computed.json()["events"]) + len(belarus_doc().events))
     for app in (first_app, second_app):
         app.state.store.close()
+    answers.close()
+
+
+def _wait_until_shared(answers: SharedAnswers, app: FastAPI, key: bytes) -> None:
+    """Answers are left for the other workers in the background, after they went out."""
+    generation = app.state.store.generation()
+    deadline = time.monotonic() + 10
+    while answers.get(generation, key) is None:
+        assert time.monotonic() < deadline, f"{key!r} never reached the shared answers"
+        time.sleep(0.05)
 
 
 def test_simultaneous_requests_for_one_page_compute_it_once() -> None:

@@ -86,7 +86,6 @@ class ResponseCache:
         # The poll gets a thread of its own, not one of the endpoints' pool, so a busy
         # server reads its generation as soon as it is due.
         self._poll_limiter = anyio.CapacityLimiter(1)
-        self._shared_limiter = anyio.CapacityLimiter(2)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._cacheable(scope):
@@ -200,12 +199,9 @@ class ResponseCache:
                     kept = Answer(start["status"], list(start.get("headers", [])),
                                   b"".join(chunks), generation, time.monotonic())
                     self._store(key, kept)
-                    if self.shared is not None:
-                        # Before the answer goes out, so that once a client has it every
-                        # worker has it too; in a thread, as it writes to disk.
-                        await anyio.to_thread.run_sync(
-                            self.shared.put, generation[0], key, kept.status, kept.headers,
-                            kept.body, limiter=self._shared_limiter)
+                    if self.shared is not None:  # for the other workers, in the background
+                        self.shared.offer(generation[0], key, kept.status, kept.headers,
+                                          kept.body)
             await send(message)
 
         await self.app(scope, receive, recording_send)

@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import queue
+import threading
 import time
 from pathlib import Path
 
 import diskcache
 
 _LENGTH = 4  # bytes of the big-endian length of the JSON head in a stored value
+BACKLOG = 64  # answers waiting to be written; more are dropped
+_Offer = tuple[int, bytes, int, list[tuple[bytes, bytes]], bytes]
 
 
 class SharedAnswers:
@@ -36,6 +40,8 @@ class SharedAnswers:
         # "least-recently-stored": a read never writes, so readers never queue on the lock.
         self._cache = diskcache.Cache(str(directory), size_limit=max_bytes, timeout=timeout,
                                       eviction_policy="least-recently-stored")
+        self._offers: queue.Queue[_Offer | None] = queue.Queue(maxsize=BACKLOG)
+        self._writer: threading.Thread | None = None
 
     def get(self, generation: int, key: bytes) -> tuple[int, list[tuple[bytes, bytes]],
                                                         bytes, float] | None:
@@ -52,6 +58,22 @@ class SharedAnswers:
         return (int(head["status"]), headers, value[_LENGTH + size:],
                 max(0.0, time.time() - float(head["stored"])))
 
+    def offer(self, generation: int, key: bytes, status: int,
+              headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        """Store an answer in the background: a write may wait for another worker's lock,
+        and no client should wait with it. Offers beyond a short backlog are dropped (the
+        page is computed again if asked for)."""
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_offers, daemon=True,
+                                            name="flashpoint-shared-answers")
+            self._writer.start()
+        with contextlib.suppress(queue.Full):
+            self._offers.put_nowait((generation, key, status, headers, body))
+
+    def _write_offers(self) -> None:
+        while (offer := self._offers.get()) is not None:
+            self.put(*offer)
+
     def put(self, generation: int, key: bytes, status: int,
             headers: list[tuple[bytes, bytes]], body: bytes) -> None:
         head = json.dumps({"status": status, "stored": time.time(),
@@ -63,6 +85,10 @@ class SharedAnswers:
             self._cache.set(_key(generation, key), value, expire=self.max_age)
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._offers.put(None)  # after the offers already queued
+            self._writer.join(timeout=5)
+            self._writer = None
         self._cache.close()
 
 
