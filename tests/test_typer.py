@@ -105,7 +105,7 @@ def test_shipped_model_types_plain_sentences() -> None:
 def test_predict_rejects_a_single_string_and_accepts_nothing() -> None:
     typer = EventTyper.load()
     with pytest.raises(TypeError):
-        typer.predict("one sentence")  # type: ignore[arg-type]
+        typer.predict("one sentence")
     assert typer.predict([]) == []
 
 
@@ -198,3 +198,40 @@ def test_gold_records_use_current_type_names() -> None:
     assert {r.type for r in records} <= set(TYPES)
     assert sum(r.type == "ASSAULT" for r in records) == 32  # FIGHT 17 + ASSAULT 15
     assert any(r.type == "ACCUSE" and r.mode == "investigate" for r in records)
+
+
+def test_quad_classes_allowed_for_pseudo_labels_follow_the_ontology() -> None:
+    """A pseudo-label must be a type of the sentence's quad class as the ontology has it:
+    SANCTION is verbal conflict (class 3), not material conflict; COERCE, which the CAMEO
+    quad data puts in both conflict classes, is allowed in both."""
+    from flashpoint.extract.ontology import ontology
+    from flashpoint.extract.train import QUAD_TYPES
+
+    plover = ontology()
+    for quad, labels in QUAD_TYPES.items():
+        for label in labels:
+            if label == "YIELD":  # CONCEDE (1) and RETREAT (2) folded: material in the data
+                assert quad == 2
+            elif label == "COERCE":
+                assert quad in (3, 4)
+            else:
+                assert plover.quad_class(label).value == quad, label
+    assert "SANCTION" in QUAD_TYPES[3] and "SANCTION" not in QUAD_TYPES[4]
+
+
+def test_a_quad_sentence_with_a_real_label_gets_no_pseudo_label() -> None:
+    """Quad sentences that are also labelled sentences keep their real label only; the
+    others of a class with two or more types are pseudo-labelled."""
+    rejects = [(f"{a} rejected the proposal made by {b}.", "REJECT")
+               for a, b in zip(ACTORS, ACTORS[1:], strict=False)]
+    sentences = synthetic() + rejects
+    labelled = [(t, 3) for t, label in sentences if label == "ACCUSE"][:6]
+    fresh = [("Chile condemned Japan for the raids.", 3),
+             ("Kenya turned down the offer from Egypt.", 3)]
+    config = TrainConfig(use_cameo_descriptions=False, pseudo_margin=0.0)
+    typer = fit(TrainingData(sentences, labelled + fresh), config)
+    assert typer.meta["examples"]["pseudo_labelled"] == len(fresh)
+    # spacing and case do not make a labelled sentence new
+    shouted = [(" ".join(t.upper().split(" ")) + " ", q) for t, q in labelled]
+    typer = fit(TrainingData(sentences, shouted), config)
+    assert typer.meta["examples"]["pseudo_labelled"] == 0

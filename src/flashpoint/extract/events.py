@@ -38,7 +38,7 @@ from spacy.tokens import Span as SpacySpan
 
 from flashpoint.extract.anchors import DateIndex, PlaceFinder
 from flashpoint.extract.modality import READINESS_FRAMES, governors, in_condition, modality_of
-from flashpoint.extract.roles import ActorIndex, Role, find_roles, is_ally
+from flashpoint.extract.roles import ActorIndex, Role, find_roles, is_ally, names_a_border
 from flashpoint.extract.triggers import Lexicon, TriggerRow, load_lexicon
 from flashpoint.ids import digest
 from flashpoint.model import Actor, Event, Location, Modality, Span, Statement
@@ -84,9 +84,10 @@ RECIPIENT_REQUIRED = frozenset({"COOPERATE", "AID", "SANCTION"})
 FUTURE_AS_AGREE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 # Reciprocal types: "X and Y held talks" makes X and Y each other's counterpart.
 RECIPROCAL = frozenset({"CONSULT", "COOPERATE", "AGREE", "SUPPORT", "ASSAULT"})
-# Speech acts whose complement is what they ask, refuse or threaten, not an event of its
-# own ("urged Rwanda to withdraw" is one REQUEST; "threatened to attack" one THREATEN).
-ABSORBING = frozenset({"REQUEST", "REJECT", "THREATEN"})
+# Speech acts whose complement is what they ask, refuse, threaten or allege, not an event
+# of its own ("urged Rwanda to withdraw" is one REQUEST; "threatened to attack" one
+# THREATEN; "charged that Chad had shelled ..." one ACCUSE: PLOVER codes the accusation).
+ABSORBING = frozenset({"REQUEST", "REJECT", "THREATEN", "ACCUSE"})
 # Event nouns that stand alone as events ("Russia's offensive"); a bare "peace agreement"
 # or "talks" is usually a reference to an earlier event, not a report of one.
 STANDALONE_NOUN_TYPES = frozenset({"ASSAULT", "MOBILIZE", "COERCE", "SANCTION", "PROTEST"})
@@ -236,6 +237,7 @@ class _ArticleCoder:
         self.dates = DateIndex(doc, dates)
         self.places = PlaceFinder(doc, resolved, text, stage.gazetteer)
         self._typer_cache: dict[int, dict[str, float]] = {}
+        self._absorbed: dict[int, set[str]] = {}  # sentence start -> types absorbed
         # set when no event has a resolved source: the best one is kept with UNK
         self._unknown_sources = False
 
@@ -309,7 +311,13 @@ class _ArticleCoder:
             elif verb is None and nrow.type in STANDALONE_NOUN_TYPES and (
                     any(c.dep_ == "poss" for c in tok.children) or tok.dep_ in ("nsubj",)):
                 out.append(_Candidate(tok.i, tok.i, nrow))
-        return _drop_nested(out, self.doc)
+        kept = _drop_nested(out, self.doc)
+        # what a speech act absorbed still stands for its type in the sentence ("Sudan
+        # charged that Chad *shelled* ...": the shelling is no event of its own, and no
+        # reason to re-type the charge as one)
+        self._absorbed[sent.start] = {c.row.type for c in out
+                                      if c.row is not None and c not in kept}
+        return kept
 
     # ------------------------------------------------------------------ typing
     def _type_sentences(self, sents: list[SpacySpan]) -> None:
@@ -336,7 +344,11 @@ class _ArticleCoder:
         held_back: list[Event] = []
         stage = self.stage
         claimed = {c.row.type for c in cands if c.row is not None}
-        for cand in cands:
+        claimed |= self._absorbed.get(sent.start, set())
+        # main clauses first: the typer's reading of the sentence re-types one clause at
+        # most, the highest in the parse that it applies to ("North Korea expelled
+        # inspectors ... after U.S. officials alleged ...": not both as SANCTION)
+        for cand in sorted(cands, key=lambda c: sum(1 for _ in self.doc[c.pred].ancestors)):
             assert cand.row is not None
             mixed = self._mix(sent, cand.row, stage.lexicon_share)
             choice = cand.row.type
@@ -347,10 +359,12 @@ class _ArticleCoder:
             if best != choice and best not in claimed and cand.row.weight < stage.firm_trigger \
                     and mixed[best] > mixed[choice] + stage.type_margin:
                 choice = best
+                claimed.add(best)
             cand.type = choice
             cand.mode = cand.row.mode if choice == cand.row.type else None
             # the typer (which read the whole sentence) says how sure the type is
             cand.score = self._mix(sent, cand.row, stage.confidence_share)[choice]
+        for cand in cands:
             for ev in self.build(cand, sent):
                 pred = self.doc[cand.pred]
                 (held_back if in_condition(pred) is not None else events).append(ev)
@@ -411,7 +425,8 @@ class _ArticleCoder:
             return [self._event(cand, sent, type_, mode, sources[0], sources[1], modality,
                                 statement)]
         if not targets:
-            targets = self._guessed_target(pred, sent, sources)
+            targets = self._guessed_target(pred, sent, sources) or self._domestic(
+                pred, sources[0])
         out: list[Event] = []
         src = sources[0]
         tgts: list[Role | None] = [None]
@@ -547,7 +562,7 @@ class _ArticleCoder:
                 continue
             if r.mention.span.text.lower() in ("he", "she", "him", "his", "her", "its",
                                                  "their", "they", "them") or is_ally(
-                    self.doc[r.root]):
+                    self.doc[r.root]) or names_a_border(self.doc[i]):
                 continue
             return [Role(actor, r.root, syntactic=False)]
         return []
@@ -555,19 +570,64 @@ class _ArticleCoder:
     def _place_target(self, pred: Token, sent: SpacySpan) -> list[Role]:
         """No actor acted upon: the country where it happened ("lifted the curfew *in
         Montenegro*", "arrived *in Amman*"), as PLOVER codes domestic events; a guess."""
-        clause = _clause(pred, sent)
+        # a bare event noun that is a subject happened where its verb says ("the first
+        # deployment of NATO troops *arrived in Bosnia*")
+        anchor = pred.head if pred.pos_ == "NOUN" and pred.dep_ in ("nsubj", "nsubjpass") \
+            else pred
+        clause = _clause(anchor, sent)
         for i in clause:
             r = self.actors.by_token.get(i)
             if r is None or r.mention.actor is None or i != r.root:
                 continue
             if r.mention.kind not in ("city", "country"):
                 continue
-            head = self.doc[i].head
-            if self.doc[i].dep_ != "pobj" or head.lower_ not in ("in", "to", "into", "inside",
-                                                                 "across", "throughout"):
+            tok = self.doc[i]
+            while tok.dep_ == "compound" and tok.head is not tok:  # "to *Baghdad* University"
+                tok = tok.head
+            if tok.dep_ != "pobj" or tok.head.lower_ not in ("in", "to", "into", "inside",
+                                                             "across", "throughout"):
                 continue
             return [Role(r.mention.actor, r.root, syntactic=False)]
         return []
+
+    def _country_of_phrases(self, verb: Token, src: Role) -> str | None:
+        """A country named (or a nationality used) in the prepositional phrases of
+        `verb` ("to / from / out of / against ..."), other than the source's own."""
+        for c in verb.children:
+            if c.dep_ not in ("prep", "prt") or c.lower_ not in PHRASE_PREPS:
+                continue
+            for sub in c.subtree:
+                if _beyond_phrase(sub, c):
+                    continue  # a place or a clause inside the phrase ("... workers *in
+                    # Gaza*", "an allegation *that the NPFL took Greenville*") is not it
+                r = self.actors.by_token.get(sub.i)
+                if r is not None and r.mention.kind in ("city", "org", "person"):
+                    continue  # a city, a body or a person names no patient's country
+                code = self._country_in(sub)
+                if code is not None and code != src.actor.code:
+                    return code
+        return None
+
+    def _own_forces(self, patient: Token) -> bool:
+        """Whether a patient with no country of its own is armed forces or police
+        ("its *troops*", "*peacekeepers*"): then it is the source's own."""
+        sectors = self.stage.gazetteer.sectors
+        return (sectors.get(patient.lemma_.lower())
+                or sectors.get(patient.lower_)) in ("MIL", "COP")
+
+    def _domestic(self, pred: Token, src: Role) -> list[Role]:
+        """No recipient named or guessed: the source's own country, as PLOVER codes a
+        domestic act ("Vice-President Awori declined to resign": KEN -> KEN). Not for
+        organisations or unknown actors, which have no country of their own, nor for an
+        act on the source's own forces ("mobilised *its troops*": no one is acted upon).
+        Measured on the PLOVER gold records (bench/events.py)."""
+        code = src.actor.code
+        name = self.stage.gazetteer.countries.get(code)
+        patient = _patient(pred)
+        if name is None or patient is not None and self._own_forces(patient):
+            return []
+        return [Role(Actor(code=code, sector=None, name=name, span=src.actor.span), src.token,
+                     syntactic=False, domestic=True)]
 
     def _patient_target(self, pred: Token, sent: SpacySpan, src: Role) -> list[Role]:
         """Acted upon, but by no named actor: "outlawed *the largest Protestant extremist
@@ -583,16 +643,20 @@ class _ArticleCoder:
         words = _phrase(patient)
         # a nationality inside the patient's words names its country ("restrictions
         # against *German* goods", "aid to *Albanian* rebels")
-        code = next((c for c in (self._country_in(t) for t in words) if c is not None
-                     and c != src.actor.code), None)
+        code = next((c for c in (self._country_in(t) for t in words
+                                 if not names_a_border(t))
+                     if c is not None and c != src.actor.code), None)
+        if code is None:
+            # else in what the act reaches or leaves ("cut off electricity *to the
+            # Azerbaijani republic*", "shipped out *of the Bosnian enclave*")
+            code = self._country_of_phrases(patient.head if patient.dep_ == "pobj"
+                                            else _governing_verb(patient), src)
         if code is None:
             place = self.places.for_predicate(pred, _clause(pred, sent))
             code = place.country if place is not None and place.country else src.actor.code
         if code not in self.stage.gazetteer.countries:
             return []  # an organisation, a group, UNK: no country to give the patient
-        sectors = self.stage.gazetteer.sectors
-        if code == src.actor.code and (sectors.get(patient.lemma_.lower())
-                                       or sectors.get(patient.lower_)) in ("MIL", "COP"):
+        if code == src.actor.code and self._own_forces(patient):
             return []  # "withdrew *its troops*": its own forces, no one acted upon
         actor = Actor(code=code, sector=None, name=words.text,
                       span=Span.of(self.text, words.start_char, words.end_char))
@@ -627,7 +691,8 @@ class _ArticleCoder:
         confidence = cand.score
         if not src.syntactic:
             confidence *= 0.85
-        if tgt is not None and not tgt.syntactic and type_ in RECIPIENT_REQUIRED:
+        if tgt is not None and not tgt.syntactic and not tgt.domestic \
+                and type_ in RECIPIENT_REQUIRED:
             # a guessed recipient of an act that needs one; where a target is optional,
             # a guess says nothing against the event itself
             confidence *= 0.9
@@ -719,7 +784,8 @@ class _ArticleCoder:
                 sources = [Role(first.mention.actor, first.root, syntactic=False)]
         tgt = next((t for t in roles.targets if not _same_actor(t.actor, sources[0].actor)), None)
         if tgt is None:
-            guessed = self._guessed_target(pred, sent, sources)
+            guessed = self._guessed_target(pred, sent, sources) or self._domestic(
+                pred, sources[0])
             tgt = guessed[0] if guessed else None
         return self._event(cand, sent, type_, None, sources[0], tgt,
                            modality_of(pred, text=self.text), self.actors.speaker_for(pred))
@@ -769,8 +835,12 @@ def _drop_nested(cands: list[_Candidate], doc: Doc) -> list[_Candidate]:
             if gov.row.type in ABSORBING and anc.i != pred.i:
                 absorbed = True
                 break
-        if not absorbed and pred.dep_ == "advcl" and pred.tag_ == "VBG":
-            gov = by_pred.get(pred.head.i)
+        first = pred
+        while first.dep_ == "conj" and first.head is not first:  # "killing *or wounding*"
+            first = first.head
+        if not absorbed and first.dep_ == "advcl" and pred.tag_ == "VBG" \
+                and first.tag_ == "VBG":
+            gov = by_pred.get(first.head.i)
             if gov is not None and cand.row is not None and gov.row is not None \
                     and gov.row.type == cand.row.type:
                 absorbed = True
@@ -814,6 +884,10 @@ def _object_verb(noun: Token) -> Token | None:
 
 
 PATIENT_PREPS = frozenset({"against", "on", "upon", "over", "at"})
+# Prepositions whose phrase names where an act goes or what it leaves ("cut off
+# electricity *to* ...", "shipped *out of* ..."): a nationality there names the patient's
+# country.
+PHRASE_PREPS = frozenset({"to", "into", "from", "of", "out", "against", "toward", "towards"})
 PATIENT_POS = frozenset({"NOUN", "PROPN", "NUM"})  # "arresting *12*"
 NOT_PATIENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
                           "QUANTITY"})
@@ -838,6 +912,28 @@ def _patient(pred: Token, depth: int = 0) -> Token | None:
             if c.dep_ == "xcomp" and c.pos_ == "VERB":
                 return _patient(c, 1)
     return None
+
+
+def _beyond_phrase(tok: Token, prep: Token) -> bool:
+    """Whether `tok`, inside the phrase of `prep`, sits in a clause or a locative phrase
+    of its own on the way up."""
+    cur = tok
+    while cur.i != prep.i and cur.head is not cur:
+        if cur.pos_ in ("VERB", "AUX") or (cur.dep_ == "prep" and cur.lower_ in (
+                "in", "near", "at", "inside", "outside")):
+            return True
+        cur = cur.head
+    return False
+
+
+def _governing_verb(tok: Token) -> Token:
+    """The verb whose object or subject `tok` is (itself when it is a verb)."""
+    cur = tok
+    for _ in range(4):
+        if cur.pos_ in ("VERB", "AUX") or cur.head is cur:
+            return cur
+        cur = cur.head
+    return cur
 
 
 def _reported(root: Token) -> Token:

@@ -13,7 +13,10 @@ people). This module maps a predicate's grammatical roles onto those mentions:
   "against / on / at / to / with / into / toward ..." ("hit out *at Poland*"), and a
   mention inside the object phrase ("backed plans ... *with Belarus*").
 - coordinated actors give one actor each ("Poland *and* Lithuania"); "the two countries"
-  stands for the two countries named last.
+  stands for the two countries named last; a purpose infinitive with no target of its own
+  takes the target of the verb it serves ("sent experts *to Bosnia* to investigate").
+- names inside stance words ("an *anti-Syria* journalist") and nationalities naming a
+  border ("on the *Thai* border") are no actors of any role.
 
 Everything is read from token indices, so the cost is a few dictionary lookups per role.
 """
@@ -24,13 +27,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as Span_
 
 from flashpoint.extract.lookup import Lookup
 from flashpoint.model import Actor, Span, Statement
 from flashpoint.nlp.actors import Resolved, doc_text
 from flashpoint.nlp.gazetteer import Gazetteer
 
-__all__ = ["ActorIndex", "Role", "Roles", "find_roles", "is_ally"]
+__all__ = ["ActorIndex", "Role", "Roles", "find_roles", "is_ally", "names_a_border"]
 
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 OBJECT_DEPS = frozenset({"dobj", "dative"})
@@ -44,6 +48,10 @@ WEAK_PREPS = {"for": frozenset({"SUPPORT", "AID"}),
               "of": frozenset({"ACCUSE", "SUPPORT"}),
               "to": frozenset({"AID", "MOBILIZE", "THREATEN", "REQUEST", "AGREE", "CONSULT",
                                "SUPPORT", "COOPERATE", "SANCTION", "RETREAT", "ACCUSE"})}
+STANCE_PREFIXES = frozenset({"anti", "pro"})
+# A nationality naming a border says where, not who ("a camp on the *Thai* border" is
+# not Thai): a border has two sides.
+BORDER_NOUNS = frozenset({"border", "frontier", "boundary", "borderland"})
 FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our", "myself", "ourselves"})
 GROUP_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "itself", "themselves"})
 # "the two countries / sides / nations": the two actors named last.
@@ -67,6 +75,9 @@ class Role:
     actor: Actor
     token: int
     syntactic: bool = True  # False when guessed from context
+    # True for the source's own country standing in for a recipient nobody names
+    # (PLOVER's domestic coding); such a target says nothing about the event itself
+    domestic: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,12 +95,14 @@ class ActorIndex:
         self.doc = doc
         self.gazetteer = gazetteer
         self.by_token: dict[int, Resolved] = {}
-        self.ordered: list[Resolved] = sorted(
-            (r for r in resolved if r.mention.actor is not None),
-            key=lambda r: r.mention.span.start)
-        for r in self.ordered:
+        self.ordered: list[Resolved] = []
+        for r in sorted((r for r in resolved if r.mention.actor is not None),
+                        key=lambda r: r.mention.span.start):
             span = doc.char_span(r.mention.span.start, r.mention.span.end,
                                  alignment_mode="expand")
+            if span is not None and _stance(span):
+                continue
+            self.ordered.append(r)
             indices = range(span.start, span.end) if span is not None else range(r.root,
                                                                                  r.root + 1)
             for i in indices:
@@ -150,7 +163,7 @@ class ActorIndex:
                     continue
                 hit = self.at(sub)
                 if hit is not None and hit.mention.actor is not None and not _clause_between(
-                        sub, tok):
+                        sub, tok) and not names_a_border(sub):
                     return self.actors_of(sub, deep=False)
         return []
 
@@ -197,6 +210,15 @@ class ActorIndex:
             if len(picked) == 2:
                 break
         return picked if len(picked) == 2 else []
+
+
+def _stance(span: Span_) -> bool:
+    """A name inside a stance word ("an *anti-Syria* journalist", "pro-Russian
+    rebels"): it says what someone is for or against, not who they are."""
+    doc, i = span.doc, span.start
+    return (i >= 2 and doc[i - 1].text == "-" and doc[i - 2].lower_ in STANCE_PREFIXES) or (
+        i >= 1 and doc[i - 1].lower_.rstrip("-") in STANCE_PREFIXES
+        and doc[i - 1].lower_.endswith("-"))
 
 
 def _conjuncts(tok: Token) -> list[Token]:
@@ -352,7 +374,35 @@ def find_roles(index: ActorIndex, pred: Token, type_: str, *,
                 for o in objs:
                     targets += [Role(r.actor, r.token, syntactic=False)
                                 for r in _target_roles(index, o)]
+    if not targets and _purpose(pred):
+        # "sent 21 personnel *to Bosnia* to investigate": an act done for the sake of
+        # another has its recipient
+        targets += _inherited_targets(index, pred.head, type_, src_code)
     return Roles(tuple(sources), tuple(targets))
+
+
+def _purpose(pred: Token) -> bool:
+    """A purpose infinitive ("... *to investigate*") attached to the verb it serves."""
+    return pred.dep_ == "advcl" and pred.tag_ == "VB" and pred.head.pos_ == "VERB" and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in pred.children)
+
+
+def _inherited_targets(index: ActorIndex, verb: Token, type_: str,
+                       exclude: str | None) -> list[Role]:
+    """The actors named as `verb`'s objects or prepositional targets, as guesses."""
+    found: list[Role] = []
+    for c in verb.children:
+        objs: list[Token] = []
+        if c.dep_ in OBJECT_DEPS:
+            objs = [c]
+        elif c.dep_ in ("prep", "prt") and (c.lower_ in ("to", "into")
+                                             or _is_target_prep(c, type_)):
+            objs = [g for g in c.children if g.dep_ == "pobj"]
+        for o in objs:
+            found += [Role(r.actor, r.token, syntactic=False)
+                      for r in _target_roles(index, o, exclude)
+                      if r.actor.code != exclude and not is_ally(o)]
+    return found
 
 
 def _is_target_prep(prep: Token, type_: str) -> bool:
@@ -383,10 +433,18 @@ def _deep_object(index: ActorIndex, obj: Token, exclude: str | None) -> list[Rol
             continue
         if hit.mention.kind in ("city", "other") and hit.mention.actor.sector is None:
             continue
-        if is_ally(sub):
+        if is_ally(sub) or names_a_border(sub):
             continue
         return [Role(hit.mention.actor, sub.i, syntactic=False)]
     return []
+
+
+def names_a_border(tok: Token) -> bool:
+    """'on the *Thai* border', 'near the *Syrian* frontier': a place on either side, not
+    an actor ("*across* the Iraqi border" is in Iraq, so that one still names it)."""
+    border = tok.head
+    return tok.dep_ in ("amod", "compound", "poss") and border.lemma_.lower() in BORDER_NOUNS \
+        and not (border.dep_ == "pobj" and border.head.lower_ in ("across", "beyond", "over"))
 
 
 def is_ally(tok: Token) -> bool:

@@ -46,6 +46,9 @@ class TriggerRow:
     weight: float
     objects: frozenset[str] | None  # None: any object; "joint" for joint nouns
     not_objects: frozenset[str] = frozenset()  # objects that rule the row out
+    # the row is ruled out when its object takes a to-infinitive ("reached an agreement
+    # *to withdraw*" promises a future act: AGREE, where "reached an agreement" is SUPPORT)
+    no_infinitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class Lexicon:
                     continue
                 if objects & row.not_objects:
                     continue
+            if row.no_infinitive and _object_infinitive(tok):
+                continue
             return row
         return None
 
@@ -153,6 +158,17 @@ def object_lemmas(verb: Token, people: Container[int] = ()) -> frozenset[str]:
     return frozenset(found)
 
 
+def _object_infinitive(verb: Token) -> bool:
+    """Whether an object of `verb` (or of its on/to phrase) takes a to-infinitive ("an
+    agreement *to exchange* information")."""
+    heads = [c for c in verb.children if c.dep_ in OBJECT_DEPS]
+    heads += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("on", "to")
+              for g in c.children if g.dep_ == "pobj"]
+    return any(c.dep_ in ("acl", "relcl") and c.tag_ == "VB" and any(
+        a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        for h in heads for c in h.children)
+
+
 def _rows(name: str) -> list[str]:
     path = resources.files("flashpoint") / "data" / "events" / name
     return path.read_text("utf-8").splitlines()
@@ -171,13 +187,15 @@ def load_lexicon() -> Lexicon:
         except ValueError as exc:  # a typo in the table must not pass silently
             raise ValueError(f"triggers.tsv row {n + 2}: bad weight {rec['weight']!r}") from exc
         negative = objects.startswith("!")
+        no_infinitive = objects.endswith("|-to")
+        objects = objects.removesuffix("|-to")
         names = frozenset(objects.lstrip("!").split("|"))
         rows.append(TriggerRow(
             lemma=words[0], particle=words[1] if len(words) > 1 else None, pos=rec["pos"],
             type=rec["type"], mode=None if rec["mode"] == "-" else rec["mode"],
             weight=weight,
             objects=None if objects == "-" or negative else names,
-            not_objects=names if negative else frozenset(),
+            not_objects=names if negative else frozenset(), no_infinitive=no_infinitive,
         ))
     light = [w.strip() for w in _rows("light_verbs.txt") if w.strip() and not w.startswith("#")]
     return Lexicon(rows, light)
