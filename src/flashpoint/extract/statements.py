@@ -202,7 +202,7 @@ class StatementFinder:
         lemma = pred.lemma_.lower()
         complement, frame = _complement(pred)
         if complement is None:
-            return self._parenthetical(pred, text)
+            return self._passive(pred, text) or self._parenthetical(pred, text)
         if pred.pos_ == "NOUN":
             if frame == "o":
                 frame = "n"  # "his criticism of the plan": the object of the noun's preposition
@@ -222,6 +222,7 @@ class StatementFinder:
             exclude |= {t.i for t in subject.subtree
                         if t.i < pred.left_edge.i or not subject.is_ancestor(pred)}
         exclude |= self._inner_statements(complement)
+        exclude |= {c.i for c in complement.children if c.dep_ == "mark" and c.lower_ == "for"}
         exclude |= _trailing_relative(complement)
         start, end = _subtree_extent(complement, exclude)
         if frame == "c" and complement.i < pred.i:
@@ -253,7 +254,8 @@ class StatementFinder:
                         and c.i < complement.i for o in c.children if o.dep_ == "pobj"]
             if objects:  # "told his advisers to find a way", "called on Congress to act":
                 start = min(start, min(o.left_edge.idx for o in objects))  # content too
-        if frame in ("c", "t") and complement.i > pred.i:
+        if frame in ("c", "t") and complement.i > pred.i and complement.dep_ not in (
+                "advmod", "intj"):  # "said so / yes in the poll": nothing more was said
             more = self._reported_conjunct(pred, complement)
             if more is not None:
                 end = max(end, _extent(more.subtree)[1])
@@ -305,6 +307,15 @@ class StatementFinder:
                 break
             if child.dep_ not in _TAIL_DEPS:
                 break
+            if (child.dep_ == "conj" and _finite(child)
+                    and any(c.dep_ in SUBJECTS for c in child.children)):
+                break  # "said A, and he left the room": a new clause of the writer's
+            if child.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _CONTRAST
+                                             for m in child.children):
+                break  # "said A, while others said B": the writer's contrast
+            if any(self._is_speech_cue(t) and any(c.dep_ in SUBJECTS for c in t.children)
+                   for t in child.subtree):
+                break  # "..., compared with 23 percent who said B": B is their statement
             end = max(end, _extent(child.subtree)[1])
         return end
 
@@ -347,6 +358,35 @@ class StatementFinder:
                 lead -= 1
         return out
 
+    def _passive(self, pred: Token, text: str) -> _Found | None:
+        """"The meeting was first reported by the local paper": the passive subject of an
+        object-taking cue is what was said, the "by" agent who said it."""
+        lemma = pred.lemma_.lower()
+        cue = self.cues.get(lemma, "o") or self.cues.get(lemma, "c")
+        if cue is None or pred.pos_ != "VERB" or pred.tag_ != "VBN":
+            return None
+        subject = next((c for c in pred.children if c.dep_ == "nsubjpass"), None)
+        agent = next((o for c in pred.children if c.dep_ == "agent" for o in c.children
+                      if o.dep_ == "pobj"), None)
+        if subject is None or subject.tag_ in RELATIVE_TAGS:
+            return None
+        if agent is None:
+            # "the senator is seen as the stronger candidate": what is seen, around the cue
+            as_phrase = next((c for c in pred.children if c.dep_ == "prep"
+                              and c.lower_ == "as" and c.i > pred.i), None)
+            if as_phrase is None or lemma not in _AS_PASSIVE:
+                return None
+            return self._raising(pred, subject, as_phrase, cue, text)
+        start, end = _subtree_extent(subject, _trailing_relative(subject))
+        start, end = _clip_paragraph(text, pred.idx, start, end)
+        start, end = _trim(text, start, end)
+        if end - start < 2:
+            return None
+        return _Found(content=(start, end), direct=False, kind=cue.kind, function=cue.function,
+                      cue=_cue_extent(pred), speaker=_speaker_extent(agent),
+                      speaker_head=agent.i, predicate=pred.i, content_head=subject.i,
+                      head_char=subject.idx)
+
     def _parenthetical(self, pred: Token, text: str) -> _Found | None:
         """"But to prevent problems, he said, officials should be vigilant": a speech cue
         hanging off the clause it reports (parataxis); the content is that clause."""
@@ -381,14 +421,20 @@ class StatementFinder:
         if source is None:
             return None
         clause = tok.head
-        while clause.dep_ not in ("ROOT", "ccomp", "conj") and clause.head.i != clause.i:
-            clause = clause.head
+        while clause.head.i != clause.i and not (
+                clause.dep_ in ("ROOT", "conj")
+                or clause.dep_ == "ccomp" and clause.head.lemma_.lower() in self.cues):
+            clause = clause.head  # up to the clause, or to what a cue reports
         exclude = {t.i for t in tok.subtree}
         start, end = _subtree_extent(clause, exclude)
-        # keep the side of the clause the phrase does not sit in the middle of
+        # keep the side of the clause the phrase does not sit in the middle of, unless it
+        # sits between the subject and its verb ("fundraising, according to X, has
+        # surged": content_parts gives the two sides)
+        subject = next((c for c in clause.children if c.dep_ in SUBJECTS), None)
         if tok.i > clause.i:
             end = min(end, tok.idx)
-        elif tok.right_edge.i + 1 < len(tok.doc):
+        elif ((subject is None or not subject.i < tok.i < clause.i)
+              and tok.right_edge.i + 1 < len(tok.doc)):
             start = max(start, tok.doc[tok.right_edge.i + 1].idx)
         start, end = _trim(text, start, end)
         if end - start < 2:
@@ -532,6 +578,7 @@ _OBJECT_TAIL_DEPS = frozenset({"oprd", "xcomp"})
 # Dependents of a cue after its clause complement that are still what was said.
 _TAIL_DEPS = frozenset({"conj", "advcl", "prep", "npadvmod", "dep", "xcomp", "ccomp",
                         "parataxis"})
+_CONTRAST = frozenset({"while", "whereas", "though", "although"})
 _REASON_MARKS = frozenset({"since", "because", "although", "though", "while", "as", "if",
                            "unless", "whereas", "until", "so"})
 _QUOTE_MARKS = "\"\u201c\u201d'\u2018\u2019`"
@@ -549,6 +596,17 @@ def _object_tail(pred: Token, obj: Token) -> int:
     return end
 
 
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _finite(verb: Token) -> bool:
+    """A finite clause ("he left", "the talks are failing"), not a participle ("the
+    envoy being helpful") that still hangs on what was said."""
+    return verb.pos_ in ("VERB", "AUX") and (
+        verb.tag_ in _FINITE_TAGS
+        or any(c.dep_ in ("aux", "auxpass") and c.tag_ in _FINITE_TAGS for c in verb.children))
+
+
 def _trailing_relative(head: Token) -> set[int]:
     """A non-restrictive relative clause, apposition or participle closing the content
     (", who is 70"; ", the existing military alliance"; ", implicitly putting ..."):
@@ -558,7 +616,9 @@ def _trailing_relative(head: Token) -> set[int]:
         if tok.i == head.i or tok.left_edge.i <= head.left_edge.i:
             continue
         tail = (tok.dep_ in ("relcl", "appos")
-                or (tok.dep_ == "advcl" and tok.tag_ == "VBG"))  # ", implicitly putting ..."
+                or (tok.dep_ == "advcl" and tok.tag_ == "VBG")  # ", implicitly putting ..."
+                or (tok.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _CONTRAST
+                                                for m in tok.children)))
         if (tail and tok.right_edge.i >= right - 1
                 and tok.doc[tok.left_edge.i - 1].text == ","):
             return {t.i for t in tok.subtree} | {tok.left_edge.i - 1}
@@ -568,6 +628,9 @@ def _trailing_relative(head: Token) -> set[int]:
 # Verbs that raise the subject of their infinitive: "X seems / appears to ...", and the
 # passives "X is expected / said / believed / reported to ...".
 _RAISING = frozenset({"seem", "appear"})
+# Belief and naming verbs whose passive takes an "as" complement: "X is seen as Y".
+_AS_PASSIVE = frozenset({"see", "view", "regard", "consider", "perceive", "describe",
+                         "portray", "characterize", "characterise", "know", "cast"})
 _RAISING_PASSIVE = frozenset({"expect", "say", "believe", "think", "report", "know",
                               "consider", "understand", "rumor", "allege", "suppose",
                               "presume", "estimate", "predict", "project"})
@@ -610,9 +673,18 @@ def _complement(pred: Token) -> tuple[Token | None, str]:
     for child in children:
         if child.dep_ == "intj" and child.i > pred.i and child.lower_ in ("yes", "no"):
             return child, "c"  # "46 percent of voters said yes"
+        if child.dep_ == "advmod" and child.i == pred.i + 1 and child.lower_ == "so":
+            return child, "c"  # "after half said so": the pro-form stands for the clause
     for child in children:
         if child.dep_ == "xcomp" and any(c.dep_ == "aux" and c.lower_ == "to"
                                          for c in child.children):
+            return child, "t"
+    for child in children:
+        # "called for the United States to step up ...": a for-to clause, parsed as an
+        # adverbial clause of the cue, is what is called for (its subject included)
+        if (child.dep_ == "advcl" and child.i > pred.i
+                and any(c.dep_ == "mark" and c.lower_ == "for" for c in child.children)
+                and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children)):
             return child, "t"
     for child in children:
         if child.dep_ in OBJECTS and child.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "X"):
@@ -669,9 +741,57 @@ def find_statements(doc: Doc, mentions: Sequence[Mention],
                                              if q.words(text) >= MIN_DIRECT_WORDS])
     directs = _merge_interrupted(finder.direct(doc, text, quotes, tokens), text, doc, tokens,
                                  finder)
-    items = _reconcile(clauses, directs, text, doc, tokens, finder)
+    headline = _headline(text, tokens)
+    if headline is not None:
+        clauses.append(headline)
+    items = _join_continuations(_reconcile(clauses, directs, text, doc, tokens, finder), text)
     _context_speakers(items, text)
     return _build(items, doc, text, mentions)
+
+
+# A headline that names its speaker before a colon ("Ortega: Border Talks Will Resume
+# 'Within Days.'"): the newsroom's short form of "X said ...". The name is a few capitalised words;
+# rubrics that head a headline the same way ("Breaking:", "The Latest:", "WATCH:") are
+# told apart by their form (a determiner, shouting capitals) or by this list.
+_HEADLINE = re.compile(
+    r"[ \t]*([A-Z][\w.'\u2019&-]*(?:[ \t]+[\w.'\u2019&-]+){0,3})[ \t]*:[ \t]+(\S)")
+_RUBRICS = frozenset({
+    "breaking", "update", "updated", "exclusive", "watch", "video", "photos", "live",
+    "latest", "opinion", "analysis", "editorial", "review", "interview", "revealed", "wow",
+    "look", "bombshell", "busted", "report", "byline", "correction", "explainer",
+    "factbox", "timeline", "q&a", "graphic", "podcast", "just", "leaked", "boom", "fact",
+    "check", "daily", "news", "briefing", "newsletter", "recap", "preview", "spoiler",
+})
+_NOT_NAMES = frozenset({"the", "a", "an", "and", "or", "of", "on", "in", "for", "to",
+                        "with", "is", "are", "was", "this", "that", "why", "how", "what"})
+HEADLINE_MAX_WORDS = 30
+
+
+def _headline(text: str, tokens: _Tokens) -> _Found | None:
+    """"Name: what they said." as the article's first paragraph (its headline)."""
+    first = next(iter(paragraphs(text)), None)
+    if first is None:
+        return None
+    start, end = first
+    line = text[start:end]
+    match = _HEADLINE.match(line)
+    if match is None or len(re.findall(r"\w+", line)) > HEADLINE_MAX_WORDS:
+        return None
+    words = match.group(1).split()
+    if any(w.lower().strip(".") in _NOT_NAMES | _RUBRICS for w in words) or any(
+            len(w) > 4 and w.isupper() for w in words) or (
+            len(words) == 1 and len(words[0]) > 3 and words[0].isupper()):
+        return None  # "The Latest:", "BREAKING:", "Netanyahu and Obama:", "KYIV:" (dateline)
+    c0, c1 = _trim(text, start + match.start(2), end)
+    while c1 > c0 and text[c1 - 1] in ".;":
+        c1 -= 1
+    if text[c0:c1].rstrip("'\u2019\"\u201d").endswith("?") or len(
+            re.findall(r"\w+", text[c0:c1])) < 3:
+        return None  # "Ted Cruz: Conservative or Career Politician?" asks, not reports
+    colon = start + match.end(1) + line[match.end(1):].index(":")
+    speaker = (start + match.start(1), start + match.end(1))
+    return _Found(content=(c0, c1), direct=False, cue=(colon, colon + 1), speaker=speaker,
+                  speaker_head=tokens.at(speaker[1] - 1), head_char=c0)
 
 
 def _reconcile(clauses: list[_Found], directs: list[_Found], text: str, doc: Doc,
@@ -803,6 +923,38 @@ def _merge_interrupted(items: list[_Found], text: str, doc: Doc,
             continue
         out.append(item)
     return out
+
+
+def _join_continuations(items: list[_Found], text: str) -> list[_Found]:
+    """`"A," he said. "B."` with B in the same paragraph or opening the next one: a quote
+    with no cue of its own right after a quote whose cue follows it continues that
+    speaker's words, and attribution corpora annotate one statement with both parts.
+    (A quote whose cue came before it, `He said: "A."` ¶ `"B."`, is left alone: there
+    the corpus as often starts a new statement.)"""
+    out: list[_Found] = []
+    for item in items:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.direct and item.direct and item.cue is None
+                and not item.whole and prev.cue is not None
+                and prev.cue[0] >= prev.content[1] - 1 and len(item.parts) == 1
+                and _continues(text, prev.content[1], item.content[0])):
+            prev.parts = prev.parts + item.parts
+            prev.content = (prev.content[0], item.content[1])
+            continue
+        out.append(item)
+    return out
+
+
+def _continues(text: str, end: int, start: int) -> bool:
+    """Only the first quote's cue clause lies between the two quotes: the rest of its
+    paragraph, and the second opens the next paragraph or follows in this one."""
+    between = text[end:start]
+    if any(ch in between for ch in '"\u201c\u201d') or len(between) > 250:
+        return False
+    breaks = between.count("\n")
+    if breaks == 0:
+        return True
+    return not between.split("\n")[-1].strip() and between.strip("\n \t").count("\n") == 0
 
 
 def _plain_between(text: str, start: int, end: int) -> bool:
