@@ -112,6 +112,34 @@ async def client(http: aiohttp.ClientSession, cases: dict[str, list[str]], rng: 
             await asyncio.sleep(max(0.0, pause))
 
 
+async def burst(base: str, cases: dict[str, list[str]], n: int, round_: int,
+                server_pid: int) -> None:
+    """N requests of the mix, all sent at once, each made unique by an unused query
+    parameter so that none is answered from the cache: what a cold start costs."""
+    rng = random.Random(round_)
+    names = list(cases)
+    paths = []
+    for i in range(n):
+        path = rng.choice(cases[names[i % len(names)]])
+        paths.append(f"{path}{'&' if '?' in path else '?'}burst={round_}-{i}")
+    connector = aiohttp.TCPConnector(limit=n)
+    async with aiohttp.ClientSession(base_url=base, connector=connector, trust_env=False,
+                                     timeout=aiohttp.ClientTimeout(total=120)) as http:
+        async def one(path: str) -> float:
+            started = time.perf_counter()
+            async with http.get(path) as answer:
+                await answer.read()
+                if answer.status >= 400:
+                    raise SystemExit(f"{path}: HTTP {answer.status}")
+            return (time.perf_counter() - started) * 1000
+        cpu, started = cpu_seconds(server_pid), time.perf_counter()
+        latencies = await asyncio.gather(*(one(path) for path in paths))
+        took, cpu = time.perf_counter() - started, cpu_seconds(server_pid) - cpu
+    print(f"burst {round_ + 1}: {n} distinct uncached requests at once answered in {took:.2f} s;"
+          f" server CPU {cpu:.2f} s ({cpu / n * 1000:.1f} ms a request); p50 "
+          f"{pct(latencies, .5):.0f} ms, max {max(latencies):.0f} ms")
+
+
 async def run_load(base: str, cases: dict[str, list[str]], clients: int, seconds: float,
                    think: float, seed: int) -> tuple[Tally, float]:
     tally = Tally()
@@ -201,6 +229,9 @@ def main() -> None:
     parser.add_argument("--cache-mb", type=float, default=64,
                         help="`flashpoint serve --cache-mb` (0: no cache of answers)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--burst", type=int, default=0, metavar="N",
+                        help="instead of the load: N distinct uncached requests of the mix "
+                             "at once, three times; prints server CPU per request")
     args = parser.parse_args()
     if not 1 <= args.clients <= 1000 or not 0 < args.seconds <= 600:
         parser.error("--clients 1..1000 and --seconds up to 600: this test is bounded")
@@ -224,6 +255,10 @@ def main() -> None:
     server = start_server(args.db, port, args.workers, args.cache_mb)
     try:
         wait_ready(base, server)
+        if args.burst:
+            for round_ in range(3):
+                asyncio.run(burst(base, cases, args.burst, round_, server.pid))
+            return
         load_before = os.getloadavg()
         server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
         tally, took = asyncio.run(run_load(base, cases, args.clients, args.seconds,
