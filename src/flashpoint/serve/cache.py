@@ -172,16 +172,15 @@ class ResponseCache:
         return answer
 
     async def _compute(self, scope: Scope, receive: Receive, send: Send, key: bytes,
-                       generation: tuple[int, int]) -> Answer | None:
+                       generation: tuple[int, int]) -> None:
         """Run the app, pass its answer on, and keep it if it may be replayed."""
         start: Message | None = None
-        kept: Answer | None = None
         chunks: list[bytes] = []
         size = 0
         keep = True
 
         async def recording_send(message: Message) -> None:
-            nonlocal start, size, keep, kept
+            nonlocal start, size, keep
             if message["type"] == "http.response.start":
                 start = message
                 keep = message["status"] == 200
@@ -205,7 +204,6 @@ class ResponseCache:
             await send(message)
 
         await self.app(scope, receive, recording_send)
-        return kept
 
     def _store(self, key: bytes, answer: Answer) -> None:
         with self._lock:
