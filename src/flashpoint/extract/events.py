@@ -425,8 +425,7 @@ class _ArticleCoder:
             return [self._event(cand, sent, type_, mode, sources[0], sources[1], modality,
                                 statement)]
         if not targets:
-            targets = self._guessed_target(pred, sent, sources) or self._domestic(
-                pred, sources[0])
+            targets = self._guessed_target(pred, sent, sources)
         out: list[Event] = []
         src = sources[0]
         tgts: list[Role | None] = [None]
@@ -539,9 +538,11 @@ class _ArticleCoder:
     def _guessed_target(self, pred: Token, sent: SpacySpan,
                          sources: list[Role]) -> list[Role]:
         """No target from the syntax: another actor of the clause, else the country of
-        the place it happened in, else the country of an unnamed group acted upon."""
+        the place it happened in, else the country of an unnamed group acted upon, else
+        the source's own country (a domestic act)."""
         return (self._clause_target(pred, sent, sources) or self._place_target(pred, sent)
-                or self._patient_target(pred, sent, sources[0]))
+                or self._patient_target(pred, sent, sources[0])
+                or self._domestic(pred, sources[0]))
 
     def _clause_target(self, pred: Token, sent: SpacySpan, sources: list[Role]) -> list[Role]:
         """No syntactic target: the first other actor in the clause ("closed the
@@ -784,8 +785,7 @@ class _ArticleCoder:
                 sources = [Role(first.mention.actor, first.root, syntactic=False)]
         tgt = next((t for t in roles.targets if not _same_actor(t.actor, sources[0].actor)), None)
         if tgt is None:
-            guessed = self._guessed_target(pred, sent, sources) or self._domestic(
-                pred, sources[0])
+            guessed = self._guessed_target(pred, sent, sources)
             tgt = guessed[0] if guessed else None
         return self._event(cand, sent, type_, None, sources[0], tgt,
                            modality_of(pred, text=self.text), self.actors.speaker_for(pred))
