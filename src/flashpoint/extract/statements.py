@@ -36,6 +36,7 @@ from flashpoint.extract.cues import Cue, CueLexicon, load_cues
 from flashpoint.extract.lookup import Lookup
 from flashpoint.extract.modality import modality_of
 from flashpoint.extract.quotes import Quote, find_quotes, paragraphs
+from flashpoint.extract.roles import agent_of
 from flashpoint.model import Actor, Mention, Modality, Span, Statement
 from flashpoint.nlp.actors import doc_text
 from flashpoint.pipeline import Draft
@@ -112,6 +113,13 @@ def _clip_paragraph(text: str, anchor: int, start: int, end: int) -> tuple[int, 
     para_end = text.find("\n", anchor)
     para_end = len(text) if para_end < 0 else para_end
     return max(start, para_start), min(end, para_end)
+
+
+def _content_span(text: str, anchor: int, start: int, end: int) -> tuple[int, int] | None:
+    """[start, end) kept within the paragraph of `anchor` and trimmed; None when less
+    than two characters are left (no content worth a statement)."""
+    start, end = _trim(text, *_clip_paragraph(text, anchor, start, end))
+    return (start, end) if end - start >= 2 else None
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -260,13 +268,12 @@ class StatementFinder:
             if more is not None:
                 end = max(end, _extent(more.subtree)[1])
             end = max(end, self._reported_tail(pred, complement))
-        start, end = _clip_paragraph(text, pred.idx, start, end)
-        start, end = _trim(text, start, end)
-        if end - start < 2:
+        content = _content_span(text, pred.idx, start, end)
+        if content is None:
             return None
         speaker = _speaker_extent(subject) if subject is not None else None
         return _Found(
-            content=(start, end), direct=False, kind=cue.kind, function=cue.function,
+            content=content, direct=False, kind=cue.kind, function=cue.function,
             cue=_cue_extent(pred), speaker=speaker,
             speaker_head=subject.i if subject is not None else None,
             predicate=pred.i, content_head=complement.i, head_char=complement.idx,
@@ -282,13 +289,11 @@ class StatementFinder:
         end = _subtree_extent(complement, _trailing_relative(complement))[1]
         cue_toks = [t for t in pred.children if raised.right_edge.i < t.i < pred.i
                     and not t.is_punct] + [pred]
-        agent = next((o for c in pred.children if c.dep_ == "agent" for o in c.children
-                      if o.dep_ == "pobj"), None)
-        start, end = _clip_paragraph(text, pred.idx, start, end)
-        start, end = _trim(text, start, end)
-        if end - start < 2:
+        agent = agent_of(pred)
+        content = _content_span(text, pred.idx, start, end)
+        if content is None:
             return None
-        return _Found(content=(start, end), direct=False, kind=cue.kind, function=cue.function,
+        return _Found(content=content, direct=False, kind=cue.kind, function=cue.function,
                       cue=_extent(cue_toks),
                       speaker=_speaker_extent(agent) if agent is not None else None,
                       speaker_head=agent.i if agent is not None else None,
@@ -366,8 +371,7 @@ class StatementFinder:
         if cue is None or pred.pos_ != "VERB" or pred.tag_ != "VBN":
             return None
         subject = next((c for c in pred.children if c.dep_ == "nsubjpass"), None)
-        agent = next((o for c in pred.children if c.dep_ == "agent" for o in c.children
-                      if o.dep_ == "pobj"), None)
+        agent = agent_of(pred)
         if subject is None or subject.tag_ in RELATIVE_TAGS:
             return None
         if agent is None:
@@ -377,12 +381,11 @@ class StatementFinder:
             if as_phrase is None or lemma not in _AS_PASSIVE:
                 return None
             return self._raising(pred, subject, as_phrase, cue, text)
-        start, end = _subtree_extent(subject, _trailing_relative(subject))
-        start, end = _clip_paragraph(text, pred.idx, start, end)
-        start, end = _trim(text, start, end)
-        if end - start < 2:
+        content = _content_span(text, pred.idx,
+                                *_subtree_extent(subject, _trailing_relative(subject)))
+        if content is None:
             return None
-        return _Found(content=(start, end), direct=False, kind=cue.kind, function=cue.function,
+        return _Found(content=content, direct=False, kind=cue.kind, function=cue.function,
                       cue=_cue_extent(pred), speaker=_speaker_extent(agent),
                       speaker_head=agent.i, predicate=pred.i, content_head=subject.i,
                       head_char=subject.idx)
@@ -407,11 +410,10 @@ class StatementFinder:
         if not start <= pred.idx <= end:
             # the cue follows its clause ("X is true, he said."): content stops before it
             end = min(end, pred.left_edge.idx)
-        start, end = _clip_paragraph(text, pred.idx, start, end)
-        start, end = _trim(text, start, end)
-        if end - start < 2 or len(re.findall(r"\w+", text[start:end])) < 3:
+        content = _content_span(text, pred.idx, start, end)
+        if content is None or len(re.findall(r"\w+", text[slice(*content)])) < 3:
             return None
-        return _Found(content=(start, end), direct=False, kind="speech", function=cue.function,
+        return _Found(content=content, direct=False, kind="speech", function=cue.function,
                       cue=_cue_extent(pred), speaker=_speaker_extent(subject),
                       speaker_head=subject.i, predicate=pred.i, content_head=head.i,
                       head_char=head.idx)
