@@ -15,6 +15,7 @@ import pytest
 from flashpoint.errors import StoreError
 from flashpoint.model import Article
 from flashpoint.store import Store
+from flashpoint.store.db import SQLITE_MMAP_BYTES
 from flashpoint.store.migrate import head_revision
 
 
@@ -48,6 +49,7 @@ def test_connection_settings(db_path: Path) -> None:
         assert pragma("foreign_keys") == 1
         assert pragma("synchronous") == 1  # NORMAL
         assert pragma("busy_timeout") == 30_000
+        assert pragma("mmap_size") == SQLITE_MMAP_BYTES  # reads share the OS page cache
     raw = sqlite3.connect(db_path)  # WAL is a property of the file, seen by anyone
     assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     raw.close()
