@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 
 import pytest
 
@@ -426,3 +427,74 @@ def test_negative_paging_is_a_config_error(store: Store) -> None:
         store.articles(limit=-1)
     with pytest.raises(ConfigError):
         store.articles(offset=-5)
+
+
+def _many_events_document(n: int, version: str, rng: random.Random) -> Document:
+    """An article with events between three actors, dated, same-dated and undated."""
+    text = f"Article {n}. " + " ".join(f"Event number {i} happened." for i in range(12))
+    evidence = span(text, "Event number 0 happened.")
+    codes = ["AAA", "BBB", "CCC"]
+    events = []
+    for i in range(12):
+        target = rng.choice([*codes, None])
+        events.append(Event(
+            id=f"d{n}e{i}", type=rng.choice(["FIGHT", "CONSULT", "ACCUSE"]),
+            source=Actor(code=rng.choice(codes), name="x"),
+            target=None if target is None else Actor(code=target, name="y"),
+            date=rng.choice([None, dt.date(2024, 1, 1), dt.date(2024, 1, rng.randint(2, 9))]),
+            evidence=evidence, confidence=0.5))
+    return Document(id=f"m{n}", text=text, events=events,
+                    coder=Coder(name="flashpoint.coder.test", version=version))
+
+
+def test_event_pages_of_same_shaped_filters_follow_their_own_values(store: Store) -> None:
+    """`list_events` builds each filter shape's SQL once and runs it with other values:
+    every filter, paged by cursor in small pages, must give exactly the events a plain
+    Python filter over the documents gives, in key order (several coder versions stored,
+    so the latest-coding condition is in the SQL too)."""
+    from flashpoint.store import browse
+
+    rng = random.Random(4)
+    docs = [_many_events_document(n, "1.0", rng) for n in range(4)]
+    newer = _many_events_document(0, "2.0", rng)  # article m0 recoded: only 2.0 counts
+    store.save_documents(docs)
+    store.save_documents([newer])
+    current = [*docs[1:], newer]
+    tied = _many_events_document(9, "1.0", rng)  # two codings saved in one call: same
+    store.save_documents([tied, tied.model_copy(update={  # time, the higher version counts
+        "coder": Coder(name="flashpoint.coder.test", version="2.0")})])
+    current.append(tied.model_copy(update={
+        "coder": Coder(name="flashpoint.coder.test", version="2.0")}))
+    rows = [(doc.id, doc.coder.version, i, e) for doc in current for i, e in enumerate(doc.events)]
+
+    def expected(f: browse.EventFilter) -> list[str]:
+        def keep(e: Event) -> bool:
+            target = e.target.code if e.target else None
+            return ((not f.actor or e.source.code in f.actor or target in f.actor)
+                    and (not f.source or e.source.code in f.source)
+                    and (not f.target or target in f.target)
+                    and (not f.types or e.type in f.types)
+                    and (f.since is None or (e.date is not None and e.date >= f.since)))
+        ordered = sorted((r for r in rows if keep(r[3])), reverse=True, key=lambda r: (
+            r[3].date is not None, r[3].date or dt.date.min, r[0], r[1], r[2]))
+        return [e.id for _, _, _, e in ordered]
+
+    filters = [browse.EventFilter(**kw) for kw in (
+        {}, {"actor": ("AAA",)}, {"actor": ("BBB",)}, {"actor": ("CCC",)},
+        {"actor": ("AAA", "CCC")}, {"actor": ("BBB", "CCC")},
+        {"source": ("AAA",), "target": ("BBB",)}, {"source": ("CCC",), "target": ("AAA",)},
+        {"target": ("BBB",), "types": ("FIGHT",)}, {"target": ("CCC",), "types": ("ACCUSE",)},
+        {"types": ("CONSULT",), "since": dt.date(2024, 1, 5)},
+        {"types": ("FIGHT",), "since": dt.date(2024, 1, 3)})]
+    with store.reading() as conn:
+        for f in filters:
+            for limit in (1, 3, 50):
+                got: list[str] = []
+                cursor = None
+                while True:
+                    page = browse.list_events(conn, f, limit=limit, cursor=cursor)
+                    got += [e["id"] for e in page.rows]
+                    cursor = page.next
+                    if cursor is None:
+                        break
+                assert got == expected(f), (f, limit)

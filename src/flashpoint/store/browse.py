@@ -132,22 +132,33 @@ def coder_versions(conn: Connection) -> list[str]:
 def _coder_condition(
     conn: Connection, table: sa.Table, coder: str | None
 ) -> list[ColumnElement[bool]]:
+    several = coder is None and len(coder_versions(conn)) > 1
+    return _coder_condition_for(several, table, coder)
+
+
+def _coder_condition_for(
+    several: bool, table: sa.Table, coder: Any
+) -> list[ColumnElement[bool]]:
+    """`_coder_condition` once it is known whether the store holds several coders."""
     if coder == ALL_CODERS:
         return []
     if coder is not None:
         return [table.c.coder_version == coder]
-    if len(coder_versions(conn)) <= 1:
+    if not several:
         return []
+    # One EXISTS over both codings of the row's article, the rule of
+    # `analyze.filters.newest_coding` (ties: the highest version). (A scalar subquery for
+    # this coding's date nested inside the EXISTS did not correlate to the outer table:
+    # it read some article's date, and hid every coding of a recoded article.)
     mine = codings.alias("mine")
     newer = codings.alias("newer")
-    coded_at = (
-        sa.select(mine.c.coded_at)
-        .where(mine.c.article_id == table.c.article_id,
-               mine.c.coder_version == table.c.coder_version)
-        .scalar_subquery()
-    )
-    return [~sa.exists().where(newer.c.article_id == table.c.article_id,
-                               newer.c.coded_at > coded_at)]
+    return [~sa.exists().where(
+        mine.c.article_id == table.c.article_id,
+        mine.c.coder_version == table.c.coder_version,
+        newer.c.article_id == table.c.article_id,
+        sa.or_(newer.c.coded_at > mine.c.coded_at,
+               sa.and_(newer.c.coded_at == mine.c.coded_at,
+                       newer.c.coder_version > mine.c.coder_version)))]
 
 
 def _flag(column: ColumnElement[Any], wanted: bool | None) -> list[ColumnElement[bool]]:
@@ -180,13 +191,18 @@ def _in(column: ColumnElement[Any], values: tuple[str, ...]) -> list[ColumnEleme
 
 def event_conditions(conn: Connection, f: EventFilter) -> list[ColumnElement[bool]]:
     """WHERE conditions on `events` for a filter (the dyad series and exports use them)."""
+    several = f.coder is None and len(coder_versions(conn)) > 1
+    return _event_conditions_for(several, f)
+
+
+def _event_conditions_for(several: bool, f: EventFilter) -> list[ColumnElement[bool]]:
     where = [
         *_in(events.c.source_code, f.source),
         *_in(events.c.target_code, f.target),
         *_in(events.c.type, f.types),
         *_in(events.c.mode, f.modes),
         *_modality_conditions(events, f),
-        *_coder_condition(conn, events, f.coder),
+        *_coder_condition_for(several, events, f.coder),
     ]
     if f.actor:
         where.append(sa.or_(*_in(events.c.source_code, f.actor),
@@ -206,10 +222,14 @@ _EVENT_KEY_TYPES = (dt.date, str, str, int)
 
 def event_query(conn: Connection, f: EventFilter) -> Select[Any]:
     """Matching events with their article's title, date and URL (unordered)."""
+    return _event_query_for(f.coder is None and len(coder_versions(conn)) > 1, f)
+
+
+def _event_query_for(several: bool, f: EventFilter) -> Select[Any]:
     return (
         sa.select(events, *_ARTICLE_COLUMNS)
         .select_from(events.join(articles, articles.c.id == events.c.article_id))
-        .where(*event_conditions(conn, f))
+        .where(*_event_conditions_for(several, f))
     )
 
 
@@ -235,28 +255,91 @@ def _branches(f: EventFilter) -> list[list[ColumnElement[bool]]]:
     return branches if len(branches) <= MAX_BRANCHES else [[]]
 
 
-def _fetch(conn: Connection, query: Select[Any]) -> list[codec.Row]:
-    return [row._mapping for row in conn.execute(query)]
+def _fetch(conn: Connection, query: Select[Any],
+           params: dict[str, Any] | None = None) -> list[codec.Row]:
+    return [row._mapping for row in conn.execute(query, params)]
 
 
-def _branch_page(conn: Connection, base: Select[Any], after: list[Any] | None,
-                 limit: int) -> list[codec.Row]:
-    """Up to `limit` rows of one branch after the cursor: dated events newest first, then
-    undated ones (NULL dates are never compared, so they form a second range)."""
-    rows: list[codec.Row] = []
-    if after is None or after[0] is not None:
-        dated = base.where(events.c.date.is_not(None))
-        if after is not None:
-            dated = dated.where(sa.tuple_(*_EVENT_KEY) < sa.tuple_(*after))
-        rows = _fetch(conn, dated.order_by(*(c.desc() for c in _EVENT_KEY)).limit(limit))
-        if len(rows) >= limit:
-            return rows
-    undated = base.where(events.c.date.is_(None))
-    if after is not None and after[0] is None:
-        undated = undated.where(sa.tuple_(*_EVENT_KEY[1:]) < sa.tuple_(*after[1:]))
-    rows += _fetch(conn, undated.order_by(*(c.desc() for c in _EVENT_KEY[1:]))
-                   .limit(limit - len(rows)))
-    return rows
+_Shape = tuple[Any, ...]
+
+
+def _filter_shape(f: EventFilter) -> tuple[_Shape, EventFilter, dict[str, Any]]:
+    """The filter's shape, the same filter with bound parameters for values, and the values.
+
+    Filters of one shape (the same fields set, as many values each, the same flags) give
+    the same SQL with other values, so `list_events` builds each shape's statements once
+    (`_page_statements`) and runs them with the values as parameters. Building a Select
+    and its cache key costs SQLAlchemy about 0.5 ms a statement, and a page runs two to
+    four of them: a sixth of the CPU of an uncached /api/events answer (bench/load.py).
+    """
+    params: dict[str, Any] = {}
+
+    def bind(name: str, value: Any) -> Any:
+        params[name] = value
+        return sa.bindparam(name, value=None, type_=_PARAM_TYPES.get(name.split("_")[0]))
+
+    def binds(name: str, values: tuple[str, ...]) -> Any:
+        return tuple(bind(f"{name}_{i}", v) for i, v in enumerate(values))
+
+    coder = f.coder if f.coder in (None, ALL_CODERS) else bind("coder", f.coder)
+    template = EventFilter(
+        actor=binds("actor", f.actor), source=binds("source", f.source),
+        target=binds("target", f.target), types=binds("type", f.types),
+        modes=binds("mode", f.modes),
+        since=None if f.since is None else bind("since", f.since),
+        until=None if f.until is None else bind("until", f.until),
+        negated=f.negated, future=f.future, hypothetical=f.hypothetical,
+        conditional=f.conditional, coder=coder,
+        article=None if f.article is None else bind("article", f.article))
+    shape = (len(f.actor), len(f.source), len(f.target), len(f.types), len(f.modes),
+             f.since is None, f.until is None, f.negated, f.future, f.hypothetical,
+             f.conditional, f.coder if f.coder in (None, ALL_CODERS) else "=",
+             f.article is None)
+    return shape, template, params
+
+
+_PARAM_TYPES: dict[str, Any] = {"since": sa.Date(), "until": sa.Date(), "after0": sa.Date()}
+
+
+_STATEMENTS: dict[tuple[Any, ...], list[tuple[Select[Any], Select[Any]]]] = {}
+_MAX_SHAPES = 256
+
+
+def _page_statements(shape: _Shape, several: bool, after: str | None,
+                     template: EventFilter) -> list[tuple[Select[Any], Select[Any]]]:
+    """Per branch of the filter: the statement for its dated events and for its undated
+    ones, after a cursor of kind `after` (None, "dated" or "undated"), with parameters
+    `after0`..`after3` for the cursor and `limit` for the page size.
+
+    Kept per shape (built from the first `template` of that shape: its parameter names
+    are the same for every filter of the shape); at most `_MAX_SHAPES` are kept.
+    """
+    key = (shape, several, after)
+    found = _STATEMENTS.get(key)
+    if found is None:
+        if len(_STATEMENTS) >= _MAX_SHAPES:
+            _STATEMENTS.clear()
+        found = _STATEMENTS[key] = _build_page_statements(several, after, template)
+    return found
+
+
+def _build_page_statements(several: bool, after: str | None, template: EventFilter
+                           ) -> list[tuple[Select[Any], Select[Any]]]:
+    base = _event_query_for(several, template)
+    cursor = [sa.bindparam(f"after{i}", type_=_PARAM_TYPES.get(f"after{i}"))
+              for i in range(len(_EVENT_KEY))]
+    limit = sa.bindparam("limit", type_=sa.Integer())
+    out = []
+    for branch in _branches(template):
+        dated = base.where(*branch, events.c.date.is_not(None))
+        if after == "dated":
+            dated = dated.where(sa.tuple_(*_EVENT_KEY) < sa.tuple_(*cursor))
+        undated = base.where(*branch, events.c.date.is_(None))
+        if after == "undated":
+            undated = undated.where(sa.tuple_(*_EVENT_KEY[1:]) < sa.tuple_(*cursor[1:]))
+        out.append((dated.order_by(*(c.desc() for c in _EVENT_KEY)).limit(limit),
+                    undated.order_by(*(c.desc() for c in _EVENT_KEY[1:])).limit(limit)))
+    return out
 
 
 def _key(row: codec.Row) -> tuple[Any, ...]:
@@ -271,10 +354,21 @@ def list_events(conn: Connection, f: EventFilter, *, limit: int = 50,
     page's `next`."""
     _check_limit(limit)
     after = decode_cursor(cursor, _EVENT_KEY_TYPES) if cursor else None
-    base = event_query(conn, f)
+    shape, template, params = _filter_shape(f)
+    several = f.coder is None and len(coder_versions(conn)) > 1
+    kind = None if after is None else "dated" if after[0] is not None else "undated"
+    if after is not None:
+        params.update({f"after{i}": value for i, value in enumerate(after)})
     merged: dict[tuple[Any, ...], codec.Row] = {}
-    for branch in _branches(f):
-        for row in _branch_page(conn, base.where(*branch), after, limit + 1):
+    for dated, undated in _page_statements(shape, several, kind, template):
+        # Dated events newest first, then undated ones (NULL dates are never compared,
+        # so they form a second range).
+        rows: list[codec.Row] = []
+        if kind != "undated":
+            rows = _fetch(conn, dated, {**params, "limit": limit + 1})
+        if len(rows) <= limit:
+            rows += _fetch(conn, undated, {**params, "limit": limit + 1 - len(rows)})
+        for row in rows:
             merged[_key(row)] = row
     rows = [merged[k] for k in sorted(merged, reverse=True)][: limit + 1]
     more = len(rows) > limit
