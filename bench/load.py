@@ -214,6 +214,54 @@ def pct(values: list[float], q: float) -> float:
     return api_bench.percentile(values, q) if values else float("nan")
 
 
+def cpu_per_case(db: Path, cases: dict[str, list[str]], n: int) -> None:
+    """CPU of an uncached answer per case, in this process: the app called as ASGI (no
+    socket, no load generator), endpoints on their thread pool as under uvicorn, cache of
+    answers off, each case warmed with 3 requests, then `n` of its paths timed with
+    `time.process_time` (all threads). Steadier than `--burst` on a busy machine, since
+    it counts CPU, not waiting, and leaves HTTP parsing out."""
+    from flashpoint.serve import ServerSettings, create_app
+
+    app = create_app(str(db), ServerSettings(cache_bytes=0))
+
+    async def call(url: str) -> None:
+        path, _, query = url.partition("?")
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+                 "query_string": query.encode(), "root_path": "",
+                 "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1),
+                 "server": ("127.0.0.1", 80)}
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+        if sent[0]["status"] != 200:
+            raise SystemExit(f"{url}: HTTP {sent[0]['status']}")
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            total = 0.0
+            print(f"| {'case (CPU per uncached answer, in process)':<44} | ms |")
+            print(f"| {'-' * 44} | ---: |")
+            for name, paths in cases.items():
+                for path in paths[:3]:
+                    await call(path)
+                started = time.process_time()
+                for path in paths[:n]:
+                    await call(path)
+                ms = (time.process_time() - started) / min(n, len(paths)) * 1000
+                total += ms
+                print(f"| {name:<44} | {ms:4.1f} |")
+            print(f"| {'mean over the cases':<44} | {total / len(cases):4.1f} |")
+
+    asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -232,6 +280,9 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=0, metavar="N",
                         help="instead of the load: N distinct uncached requests of the mix "
                              "at once, three times; prints server CPU per request")
+    parser.add_argument("--cpu-per-case", type=int, default=0, metavar="N",
+                        help="instead of the load: CPU of N uncached answers per case, the "
+                             "app called in this process (no HTTP)")
     args = parser.parse_args()
     if not 1 <= args.clients <= 1000 or not 0 < args.seconds <= 600:
         parser.error("--clients 1..1000 and --seconds up to 600: this test is bounded")
@@ -250,6 +301,9 @@ def main() -> None:
     cases["statements: speaker"] = [f"/api/statements?speaker={rng.choice(api_bench.ACTORS)}"
                                     for _ in range(200)]
 
+    if args.cpu_per_case:
+        cpu_per_case(args.db, cases, args.cpu_per_case)
+        return
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(args.db, port, args.workers, args.cache_mb)
