@@ -1,4 +1,4 @@
-"""`flashpoint train events`: train the event typer, print its cross-validated scores.
+"""`flashpoint train events` / `quotes`: train the event typer or the statement model.
 
 Thin like the rest of the CLI: `flashpoint.extract.train.train_events` does the work.
 """
@@ -64,6 +64,46 @@ def train_events_command(
     examples = report.typer.meta["examples"]
     out.print(f"model written to {report.output} ({report.output.stat().st_size / 1e6:.1f} MB;"
               f" {examples['main']} typed examples, {examples['pseudo_labelled']} pseudo-labelled)")
+
+
+@train_app.command("quotes")
+def train_quotes_command(
+    data: Annotated[Path, typer.Option(
+        "--data", help="Training articles in flashpoint's quote JSONL (text + gold "
+        "attributions).")] = Path("../shared/data/quotes/polnear_train.jsonl"),
+    output: Annotated[Path | None, typer.Option(
+        "--output", help="Model file to write (default: the shipped model, "
+        "flashpoint/data/models/statement_model.json); its model card goes beside it "
+        "(.md).", show_default=False)] = None,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", help="First N articles only (a quick look, not the shipped model).",
+        show_default=False)] = None,
+) -> None:
+    """Train the statement model (which cue clauses are attributions) and write it.
+
+    Parses the articles, labels the rule finders' and the open lexicon's candidates
+    against the gold attributions, fits a logistic regression and chooses its
+    thresholds out of fold; prints the out-of-fold F1 over all attributions. Train on
+    PolNeAR's train split only: dev is for decisions (bench/quotes.py).
+
+        flashpoint train quotes --data ../shared/data/quotes/polnear_train.jsonl
+        flashpoint train quotes --limit 100 --output /tmp/statement_model.json
+    """
+    from flashpoint.extract.statement_model import default_model_path
+    from flashpoint.extract.train_statements import train_quotes
+
+    target = output if output is not None else default_model_path()
+    try:
+        report = train_quotes(data, target, limit=limit)
+    except FlashpointError as exc:
+        err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    cv = report.model.meta["cv"]
+    out.print(f"out of fold on {report.articles} articles: exact F1 {cv['rules_exact_f1']:.3f}"
+              f" -> {cv['exact_f1']:.3f}, partial F1 {cv['rules_partial_f1']:.3f} -> "
+              f"{cv['partial_f1']:.3f} (drop below {report.model.drop_below:.2f}, keep from "
+              f"{report.model.keep_from:.2f})")
+    out.print(f"model written to {report.output} ({report.examples} candidates)")
 
 
 def register(app: typer.Typer) -> None:

@@ -37,6 +37,13 @@ from flashpoint.extract.lookup import Lookup
 from flashpoint.extract.modality import modality_of
 from flashpoint.extract.quotes import Quote, find_quotes, paragraphs
 from flashpoint.extract.roles import agent_of
+from flashpoint.extract.statement_model import (
+    Candidate,
+    OpenCueLexicon,
+    StatementModel,
+    features,
+    load_model,
+)
 from flashpoint.model import Actor, Mention, Modality, Span, Statement
 from flashpoint.nlp.actors import doc_text
 from flashpoint.pipeline import Draft
@@ -184,8 +191,22 @@ def _speaker_extent(subject: Token) -> tuple[int, int]:
 class StatementFinder:
     """Finds statements in one parsed article."""
 
-    def __init__(self, lexicon: CueLexicon | None = None) -> None:
+    def __init__(self, lexicon: CueLexicon | None = None,
+                 model: StatementModel | None | bool = True) -> None:
+        """`model`: the learned statement model (`statement_model.py`); True loads the
+        shipped one, False or None runs the rule finders alone."""
         self.cues = lexicon or load_cues()
+        self.model: StatementModel | None = (
+            load_model() if model is True else model if isinstance(model, StatementModel)
+            else None)
+        self._open: StatementFinder | None = None
+
+    @property
+    def open_finder(self) -> StatementFinder:
+        """The same finder over the open lexicon (every lemma a possible cue)."""
+        if self._open is None:
+            self._open = StatementFinder(OpenCueLexicon(self.cues), model=False)
+        return self._open
 
     # --- cue clauses -----------------------------------------------------------------
     def cue_clauses(self, doc: Doc, text: str, quoted: list[tuple[int, int]]) -> list[_Found]:
@@ -308,7 +329,8 @@ class StatementFinder:
         for child in pred.children:
             if child.i <= complement.right_edge.i or child.is_punct or child.dep_ == "cc":
                 continue
-            if child.lemma_.lower() in self.cues and child.pos_ in ("VERB", "AUX"):
+            # a listed cue (`entries`: the open lexicon's generic ones would stop at any verb)
+            if child.lemma_.lower() in self.cues.entries and child.pos_ in ("VERB", "AUX"):
                 break
             if child.dep_ not in _TAIL_DEPS:
                 break
@@ -737,18 +759,94 @@ def find_statements(doc: Doc, mentions: Sequence[Mention],
     """All statements of a parsed article, ordered by where their content starts."""
     finder = finder or StatementFinder()
     text = doc_text(doc)
+    items, quoted = _rule_items(doc, text, finder)
+    if finder.model is not None:
+        items = _apply_model(finder.model, items, open_candidates(doc, text, quoted, items,
+                                                                  finder), doc, text)
+    _context_speakers(items, text)
+    return _build(items, doc, text, mentions)
+
+
+def _rule_items(doc: Doc, text: str,
+                finder: StatementFinder) -> tuple[list[_Found], list[tuple[int, int]]]:
+    """The rule finders' statements, and the quotes long enough to hold statements."""
     tokens = _Tokens(doc)
     quotes = find_quotes(text)
-    clauses = finder.cue_clauses(doc, text, [(q.start, q.end) for q in quotes
-                                             if q.words(text) >= MIN_DIRECT_WORDS])
+    quoted = [(q.start, q.end) for q in quotes if q.words(text) >= MIN_DIRECT_WORDS]
+    clauses = finder.cue_clauses(doc, text, quoted)
     directs = _merge_interrupted(finder.direct(doc, text, quotes, tokens), text, doc, tokens,
                                  finder)
     headline = _headline(text, tokens)
     if headline is not None:
         clauses.append(headline)
-    items = _join_continuations(_reconcile(clauses, directs, text, doc, tokens, finder), text)
-    _context_speakers(items, text)
-    return _build(items, doc, text, mentions)
+    return (_join_continuations(_reconcile(clauses, directs, text, doc, tokens, finder), text),
+            quoted)
+
+
+def _frame(pred: Token) -> str:
+    return "" if pred.lower_ == "according" else _complement(pred)[1]
+
+
+def open_candidates(doc: Doc, text: str, quoted: list[tuple[int, int]], items: list[_Found],
+                    finder: StatementFinder) -> list[_Found]:
+    """Cue clauses of the open lexicon that the rules leave alone: a lemma and frame the
+    cue lexicon does not list, content and cue outside every rule statement."""
+    spans = sorted(it.content for it in items)
+    starts = [s for s, _ in spans]
+    longest = max((e - s for s, e in spans), default=0)
+
+    def overlaps(lo: int, hi: int) -> bool:
+        first = bisect.bisect_left(starts, lo - longest)
+        return any(s < hi and lo < e for s, e in
+                   spans[first:bisect.bisect_left(starts, hi)])
+
+    skip: list[tuple[int, int]] = []  # cues inside quotes or rule statements: not read
+    for lo, hi in sorted([*quoted, *spans]):
+        if skip and lo <= skip[-1][1]:
+            skip[-1] = (skip[-1][0], max(skip[-1][1], hi))
+        else:
+            skip.append((lo, hi))
+    out = []
+    for found in finder.open_finder.cue_clauses(doc, text, skip):
+        if found.predicate is None:
+            continue
+        pred = doc[found.predicate]
+        frame = _frame(pred)
+        if not frame:
+            continue  # "according to": the rules' business
+        lexicon_frame = "n" if frame == "o" and pred.pos_ == "NOUN" else frame
+        if finder.cues.get(pred.lemma_.lower(), lexicon_frame) is not None:
+            continue  # a lexicon cue and frame: the rules decided already
+        if overlaps(*found.content) or overlaps(pred.idx, pred.idx + 1):
+            continue
+        out.append(found)
+    return out
+
+
+def candidate(item: _Found, doc: Doc, source: str) -> Candidate:
+    """What the statement model sees of a found statement."""
+    frame = _frame(doc[item.predicate]) if item.predicate is not None else ""
+    return Candidate(content=item.content, predicate=item.predicate, frame=frame,
+                     kind=item.kind, function=item.function, speaker_head=item.speaker_head,
+                     content_head=item.content_head, cue=item.cue, source=source)
+
+
+def _apply_model(model: StatementModel, items: list[_Found], opens: list[_Found], doc: Doc,
+                 text: str) -> list[_Found]:
+    """Drop the rule statements in reported speech the model is surest are not
+    attributions, and add the open-lexicon candidates it is confident of (their kind from
+    the frame: a to-infinitive states an intention, the rest speech; no function)."""
+    kept = [it for it in items
+            if it.direct or it.predicate is None
+            or model.probability(features(doc, text, candidate(it, doc, "rule")))
+            >= model.drop_below]
+    for found in opens:
+        if model.probability(features(doc, text, candidate(found, doc, "open"))) \
+                >= model.keep_from:
+            found.kind = "intention" if _frame(doc[found.predicate or 0]) == "t" else "speech"
+            kept.append(found)
+    kept.sort(key=lambda f: f.content)
+    return _drop_nested(kept)
 
 
 # A headline that names its speaker before a colon ("Ortega: Border Talks Will Resume
@@ -1095,4 +1193,5 @@ class StatementStage:
         return out
 
 
-__all__ = ["Cue", "StatementFinder", "StatementStage", "content_parts", "find_statements"]
+__all__ = ["Cue", "StatementFinder", "StatementStage", "candidate", "content_parts",
+           "find_statements", "open_candidates"]
