@@ -428,3 +428,60 @@ def test_a_finalised_agreement_is_support_a_promised_act_agree(pipeline: Pipelin
         verb = next(t for t in nlp(text) if t.pos_ == "VERB")
         row = lex.verb(verb)
         assert row is not None and row.type == type_, text
+
+
+# --------------------------------------------------------------------------- typer cues
+def test_the_stage_gives_the_typer_the_cues_of_its_parse() -> None:
+    """The typer reads each sentence's syntactic cues from the stage's own parse: the verb
+    reported under "said", not "say"."""
+    from collections.abc import Sequence
+
+    from flashpoint.extract.statements import StatementStage
+    from flashpoint.nlp.stage import NlpStage
+
+    seen: list[tuple[str, str | None]] = []
+
+    class Recorder:
+        def predict(self, texts: Sequence[str], cues: Sequence[str] | None = None
+                    ) -> list[dict[str, float]]:
+            given: list[str | None] = list(cues) if cues is not None else [None] * len(texts)
+            seen.extend(zip(texts, given, strict=True))
+            return [{"ACCUSE": 1.0} for _ in texts]
+
+    stage = EventStage(typer=Recorder(), use_statements=True)
+    pipe = Pipeline([NlpStage(), StatementStage(), stage])
+    doc = next(iter(pipe([make_article("Kenya condemned France for the killings, a "
+                                       "spokesman said.", published=PUBLISHED)])))
+    assert doc.events and seen
+    text, cue = seen[0]
+    assert cue is not None and "r=say" in cue.split() and "v=condemn" in cue.split()
+    assert "vo=condemn_france" in cue.split()
+
+
+def test_the_typer_does_not_retype_against_the_lexicon_construction(pipeline: Pipeline
+                                                                     ) -> None:
+    """Forces leaving a place is a RETREAT; "withdraw" is a SANCTION only with what the
+    lexicon lists as withdrawn (an ambassador, a treaty, aid ...), whatever the sentence
+    typer, which has read "withdrew peacekeepers from ..." as sanctions, prefers."""
+    find(code(pipeline, "Ethiopian troops withdrew from the Somali town of Baidoa."),
+         "RETREAT", "ETH")
+    find(code(pipeline, "Mali withdrew its ambassador from France."), "SANCTION", "MLI")
+
+
+def test_lexicon_rules_out_types_by_construction() -> None:
+    from flashpoint.extract.triggers import load_lexicon
+    from flashpoint.nlp.pipeline import load_nlp
+
+    lex = load_lexicon()
+
+    def ruled(text: str, lemma: str) -> frozenset[str]:
+        verb = next(t for t in load_nlp()(text) if t.lemma_ == lemma)
+        row = lex.verb(verb)
+        assert row is not None
+        return lex.ruled_out(verb, row)
+
+    assert "SANCTION" in ruled("Troops withdrew from the town.", "withdraw")
+    assert "SANCTION" not in ruled("Mali withdrew peacekeepers from the border.", "withdraw")
+    assert "SUPPORT" in ruled("Chile and Peru reached an agreement to end the dispute.",
+                              "reach")
+    assert ruled("Chile and Peru reached an agreement on fishing.", "reach") == frozenset()

@@ -37,6 +37,8 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from flashpoint.extract.anchors import DateIndex, PlaceFinder
+from flashpoint.extract.clause_cues import cue_string
+from flashpoint.extract.clause_cues import reported as _reported
 from flashpoint.extract.modality import READINESS_FRAMES, governors, in_condition, modality_of
 from flashpoint.extract.roles import ActorIndex, Role, find_roles, is_ally, names_a_border
 from flashpoint.extract.triggers import Lexicon, TriggerRow, load_lexicon
@@ -121,9 +123,12 @@ CONTEXT_WORDS = {
 
 
 class TypeScorer(Protocol):
-    """What the stage needs of the learned typer: probabilities per PLOVER type."""
+    """What the stage needs of the learned typer: probabilities per PLOVER type. `cues`
+    are the sentences' syntactic cues read from the stage's parse
+    (`flashpoint.extract.clause_cues`); a scorer may ignore them."""
 
-    def predict(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
+    def predict(self, texts: Sequence[str], cues: Sequence[str] | None = None
+                ) -> list[dict[str, float]]: ...
 
 
 def _load_typer() -> TypeScorer | None:
@@ -147,7 +152,12 @@ class _Candidate:
 
 
 class EventStage:
-    """Callable stage: writes `events` from the parse, actors, dates and statements."""
+    """Callable stage: writes `events` from the parse, actors, dates and statements.
+
+    The typing knobs are module constants (`LEXICON_SHARE`, ...); `firm_constructions` and
+    `firm_owned` switch off the two limits on re-typing (a type the lexicon rules out by
+    construction, an event noun with an owner) for benchmarks (`_ArticleCoder._firm`).
+    """
 
     name = "events"
     writes = frozenset({"events"})
@@ -156,12 +166,15 @@ class EventStage:
                  lexicon: Lexicon | None = None, gazetteer: Gazetteer | None = None,
                  use_statements: bool = False, lexicon_share: float = LEXICON_SHARE,
                  confidence_share: float = CONFIDENCE_SHARE,
-                 type_margin: float = TYPE_MARGIN, firm_trigger: float = FIRM_TRIGGER) -> None:
+                 type_margin: float = TYPE_MARGIN, firm_trigger: float = FIRM_TRIGGER,
+                 firm_constructions: bool = True, firm_owned: bool = True) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.lexicon_share = lexicon_share
         self.confidence_share = confidence_share
         self.type_margin = type_margin
         self.firm_trigger = firm_trigger
+        self.firm_constructions = firm_constructions
+        self.firm_owned = firm_owned
         self.gazetteer = gazetteer or load_gazetteer()
         if typer is True:
             self.typer: TypeScorer | None = _load_typer()
@@ -197,8 +210,8 @@ class EventStage:
                 sents += found
         if not sents:
             return out
-        for i, sent, p in zip(owners, sents, self.typer.predict([s.text for s in sents]),
-                              strict=True):
+        probs = self.typer.predict([s.text for s in sents], [cue_string([s]) for s in sents])
+        for i, sent, p in zip(owners, sents, probs, strict=True):
             cache = out[i]
             if cache is None:
                 cache = out[i] = {}
@@ -325,7 +338,7 @@ class _ArticleCoder:
         sents = [s for s in sents if s.start not in self._typer_cache]  # typed in a batch
         if typer is None or not sents:
             return
-        probs = typer.predict([s.text for s in sents])
+        probs = typer.predict([s.text for s in sents], [cue_string([s]) for s in sents])
         for sent, p in zip(sents, probs, strict=True):
             self._typer_cache[sent.start] = p
 
@@ -337,6 +350,21 @@ class _ArticleCoder:
         if not typed:
             return lex
         return {t: share * lex[t] + (1 - share) * typed.get(t, 0.0) for t in TYPES}
+
+    def _firm(self, cand: _Candidate, best: str) -> bool:
+        """Whether the sentence typer may not re-type this candidate to `best`: a firm
+        trigger ("shelled"); a type the lexicon rules out for this verb and its object
+        ("withdrew from the town" is no SANCTION: the table gives SANCTION to "withdraw"
+        only with a treaty, an ambassador, aid ...); an event noun owned by an actor
+        ("Russia's offensive")."""
+        assert cand.row is not None
+        if cand.row.weight >= self.stage.firm_trigger:
+            return True
+        if self.stage.firm_owned and cand.noun == cand.pred and any(
+                c.dep_ == "poss" for c in self.doc[cand.pred].children):
+            return True
+        return self.stage.firm_constructions and cand.noun is None and best in \
+            self.lex.ruled_out(self.doc[cand.pred], cand.row)
 
     # ------------------------------------------------------------------ events
     def sentence_events(self, sent: SpacySpan, cands: list[_Candidate]) -> list[Event]:
@@ -356,7 +384,7 @@ class _ArticleCoder:
             # the typer re-types a clause only to a type no other trigger of the sentence
             # stands for ("promised not to send troops": the promise is the AGREE, the
             # sending stays a (negated) MOBILIZE)
-            if best != choice and best not in claimed and cand.row.weight < stage.firm_trigger \
+            if best != choice and best not in claimed and not self._firm(cand, best) \
                     and mixed[best] > mixed[choice] + stage.type_margin:
                 choice = best
                 claimed.add(best)
@@ -891,7 +919,6 @@ PHRASE_PREPS = frozenset({"to", "into", "from", "of", "out", "against", "toward"
 PATIENT_POS = frozenset({"NOUN", "PROPN", "NUM"})  # "arresting *12*"
 NOT_PATIENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
                           "QUANTITY"})
-REPORTING_LEMMAS = frozenset({"say", "tell", "report", "announce", "state", "add", "claim"})
 
 
 def _patient(pred: Token, depth: int = 0) -> Token | None:
@@ -934,15 +961,6 @@ def _governing_verb(tok: Token) -> Token:
             return cur
         cur = cur.head
     return cur
-
-
-def _reported(root: Token) -> Token:
-    """The verb of what was reported, for a sentence whose main verb reports it ("the
-    government *ordered* ..., a spokesman said"); else the main verb itself."""
-    if root.lemma_ not in REPORTING_LEMMAS:
-        return root
-    return next((c for c in root.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")),
-                root)
 
 
 def _noun_heads(tok: Token | None) -> list[Token]:

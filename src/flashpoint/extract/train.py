@@ -1,9 +1,11 @@
 """Training and cross-validating the event typer (`flashpoint train events`).
 
 Reads the labelled sources of a `data/events` folder (see `load_training_data`), fits the
-TF-IDF vectorisers and logistic-regression heads with scikit-learn, and packs the result
-into an `EventTyper` (plain arrays, see `flashpoint.extract.typer`). Everything is seeded,
-so the same data and config give the same model file.
+TF-IDF vectorisers (words, characters and, with `TrainConfig.syntax_cues`, each text's
+syntactic cues from spaCy's parse: `flashpoint.extract.clause_cues`) and linear-SVM heads
+with scikit-learn, and packs the result into an `EventTyper` (plain arrays, see
+`flashpoint.extract.typer`). Everything is seeded, so the same data and config give the
+same model file.
 
 Sources, all optional except the PLV sentences:
 
@@ -39,8 +41,15 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross
 from sklearn.svm import LinearSVC
 
 from flashpoint.errors import ConfigError
+from flashpoint.extract.clause_cues import parse_cues
 from flashpoint.extract.ontology import ontology
-from flashpoint.extract.typer import QUAD_LABELS, EventTyper, LinearHead, TfidfBlock
+from flashpoint.extract.typer import (
+    CUE_ANALYZER,
+    QUAD_LABELS,
+    EventTyper,
+    LinearHead,
+    TfidfBlock,
+)
 
 __all__ = [
     "CVResult",
@@ -53,6 +62,7 @@ __all__ = [
     "fit_baseline",
     "folds",
     "load_training_data",
+    "text_cues",
     "to_yield",
 ]
 
@@ -106,6 +116,10 @@ class TrainConfig:
     # (None: don't use them for the type head).
     pseudo_margin: float | None = 0.1
     quad_C: float = 1.0
+    # A TF-IDF block of each sentence's syntactic cues (governing verb, its object,
+    # infinitive, prepositions: `flashpoint.extract.clause_cues`); training parses every
+    # text once per process (about 40 s for the ~3,000 texts of data/events).
+    syntax_cues: bool = True
     seed: int = 0
 
 
@@ -162,6 +176,20 @@ def _cameo_descriptions() -> list[tuple[str, str]]:
                                               for c in plover.cameo_codes) if m]
 
 
+# Cue strings of the texts parsed so far in this process: cross-validation fits one model
+# per fold on the same texts, and parsing them is most of a fit's time.
+_CUES: dict[str, str] = {}
+
+
+def text_cues(texts: Sequence[str]) -> list[str]:
+    """The syntactic cue string of each text (`clause_cues.parse_cues`), parsed once per
+    process."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _CUES))
+    if missing:
+        _CUES.update(zip(missing, parse_cues(missing), strict=True))
+    return [_CUES[t] for t in texts]
+
+
 def _vectorizers(config: TrainConfig) -> list[TfidfVectorizer]:
     vecs = [TfidfVectorizer(analyzer="word", ngram_range=config.word_ngrams,
                             sublinear_tf=True, min_df=config.min_df, dtype=np.float32)]
@@ -169,6 +197,9 @@ def _vectorizers(config: TrainConfig) -> list[TfidfVectorizer]:
         vecs.append(TfidfVectorizer(analyzer="char_wb", ngram_range=config.char_ngrams,
                                     sublinear_tf=True, min_df=config.min_df,
                                     dtype=np.float32))
+    if config.syntax_cues:
+        vecs.append(TfidfVectorizer(analyzer=str.split, lowercase=False, sublinear_tf=True,
+                                    min_df=config.min_df, dtype=np.float32))
     return vecs
 
 
@@ -257,15 +288,20 @@ def fit(data: TrainingData, config: TrainConfig = TrainConfig()) -> EventTyper:
     corpus = [t for t, _ in main] + [t for t, _ in data.quad]
     blocks = []
     for vec in _vectorizers(config):
-        vec.fit(corpus)
+        cue_block = callable(vec.analyzer)
+        vec.fit(text_cues(corpus) if cue_block else corpus)
         vocab = sorted(vec.vocabulary_, key=lambda term: vec.vocabulary_[term])
-        blocks.append(TfidfBlock(str(vec.analyzer), vec.ngram_range, tuple(vocab),
-                                 vec.idf_.astype(np.float32)))
+        blocks.append(TfidfBlock(CUE_ANALYZER if cue_block else str(vec.analyzer),
+                                 vec.ngram_range, tuple(vocab), vec.idf_.astype(np.float32)))
     width = sum(b.size for b in blocks)
     featurizer = EventTyper(blocks, LinearHead(("AGREE", "ASSAULT"),
                                                np.zeros((1, width), np.float32),
                                                np.zeros(1, np.float32)))
-    x_main = featurizer.features([t for t, _ in main])
+
+    def features(texts: Sequence[str]) -> Any:
+        return featurizer.features(texts, text_cues(texts) if featurizer.uses_cues else None)
+
+    x_main = features([t for t, _ in main])
     y_main = [label for _, label in main]
     head, clf, temperature = _head(x_main, y_main, config.C, config.seed)
     n_pseudo = 0
@@ -274,7 +310,7 @@ def fit(data: TrainingData, config: TrainConfig = TrainConfig()) -> EventTyper:
     quad = [(t, q) for t, q in data.quad if q in QUAD_TYPES and _norm(t) not in labelled]
     quad_texts = [t for t, _ in quad]
     if config.pseudo_margin is not None and quad_texts:
-        x_quad = featurizer.features(quad_texts)
+        x_quad = features(quad_texts)
         keep, labels = _pseudo_labels(clf, x_quad, [q for _, q in quad], config.pseudo_margin)
         n_pseudo = len(keep)
         if keep:
@@ -283,11 +319,11 @@ def fit(data: TrainingData, config: TrainConfig = TrainConfig()) -> EventTyper:
                                config.C, config.seed, temperature=temperature)
     yield_head = None
     if len({label for _, label in split}) == 2:
-        yield_head, _, _ = _head(featurizer.features([t for t, _ in split]),
+        yield_head, _, _ = _head(features([t for t, _ in split]),
                               [label for _, label in split], config.C, config.seed)
     quad_head = None
     if len({q for _, q in data.quad}) >= 2:
-        quad_head, _, _ = _head(featurizer.features([t for t, _ in data.quad]),
+        quad_head, _, _ = _head(features([t for t, _ in data.quad]),
                              [QUAD_LABELS[q] for _, q in data.quad], config.quad_C, config.seed)
     meta = {"config": asdict(config), "trained": dt.date.today().isoformat(),
             "examples": {"main": len(main), "pseudo_labelled": n_pseudo,
@@ -345,6 +381,10 @@ def folds(texts: Sequence[str], labels: Sequence[str] | Sequence[int], n_splits:
     return [(list(map(int, tr)), list(map(int, te))) for tr, te in parts]
 
 
+def _cues_for(typer: EventTyper, texts: Sequence[str]) -> list[str] | None:
+    return text_cues(texts) if typer.uses_cues else None
+
+
 def top_label(probs: dict[str, float]) -> str:
     """The most probable type, in the sentence data's labels (CONCEDE/RETREAT -> YIELD)."""
     folded: dict[str, float] = {}
@@ -380,7 +420,7 @@ def cross_validate(
         typer = fit(fold_data, config)
         held = [texts[i] for i in test_idx]
         out = (predict(typer, held) if predict is not None
-               else [top_label(p) for p in typer.predict(held)])
+               else [top_label(p) for p in typer.predict(held, _cues_for(typer, held))])
         for i, label in zip(test_idx, out, strict=True):
             predicted[i] = label
     return scores(labels, predicted)
@@ -395,7 +435,8 @@ def cross_validate_quad(data: TrainingData, config: TrainConfig = TrainConfig(),
     for train_idx, test_idx in folds(texts, labels, n_splits, config.seed):
         fold_data = TrainingData(data.sentences, [data.quad[i] for i in train_idx], data.gold)
         typer = fit(fold_data, config)
-        probs = typer.predict_quad([texts[i] for i in test_idx])
+        held = [texts[i] for i in test_idx]
+        probs = typer.predict_quad(held, _cues_for(typer, held))
         for i, p in zip(test_idx, probs, strict=True):
             correct += QUAD_LABELS.index(max(p, key=lambda q: p[q])) == labels[i]
     return correct / len(texts)
@@ -461,7 +502,13 @@ def model_card(report: TrainReport) -> str:
         "",
         "- Features: TF-IDF of word 1-2-grams and character 2-5-grams (within word "
         "boundaries), sublinear tf, L2-normalised; the vocabulary comes from the training "
-        "sentences.",
+        "sentences."
+        + (" A third TF-IDF block reads the sentence's syntactic cues from spaCy's "
+           "dependency parse (`flashpoint.extract.clause_cues`): its governing verb (the "
+           "verb reported under \"said\"), the verb's object, infinitive, prepositions, "
+           "particle and negation, and those of verbs coordinated with it; the event stage "
+           "passes the cues of its own parse, `EventTyper.predict` alone parses the texts."
+           if meta["config"].get("syntax_cues") else ""),
         "- Type head: linear SVM (class-balanced, C = "
         f"{meta['config']['C']}) over 15 labels (the PLV labels: CONCEDE and RETREAT merged "
         "as YIELD); softmax probabilities with one temperature fitted on out-of-fold scores "

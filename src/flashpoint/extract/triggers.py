@@ -103,6 +103,28 @@ class Lexicon:
             return row
         return None
 
+    def ruled_out(self, tok: Token, row: TriggerRow) -> frozenset[str]:
+        """Types the table keeps from verb `tok`, which matched `row`, by a construction:
+        a type its lemma takes only with listed objects when `tok` has no object ("troops
+        *withdrew from the town*" is not the SANCTION of "withdrew from the treaty" or
+        "withdrew its ambassador"), and a type ruled out by an object's to-infinitive
+        ("reached an agreement *to* withdraw" is not the SUPPORT of "reached an
+        agreement"). Types another row of the lemma gives without constraint stay open."""
+        rows = self.verbs.get(tok.lemma_.lower()) if row.pos == "V" else None
+        if not rows:
+            return frozenset()
+        no_object = not any(c.dep_ in OBJECT_DEPS for c in tok.children)
+        kept: set[str] = set()
+        for r in rows:
+            if r.type == row.type or r.particle != row.particle:
+                continue
+            by_infinitive = r.no_infinitive and _object_infinitive(tok)
+            if by_infinitive or (r.objects is not None and no_object):
+                kept.add(r.type)
+        kept -= {r.type for r in rows if r.objects is None and not r.no_infinitive
+                 and not r.not_objects}
+        return frozenset(kept)
+
     def noun(self, tok: Token) -> TriggerRow | None:
         """The first noun row whose modifier constraint `tok` satisfies."""
         lemma = tok.lemma_.lower()

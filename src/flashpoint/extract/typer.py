@@ -6,11 +6,12 @@
     >>> max(probs, key=probs.get)
     'PROTEST'
 
-The model is a linear classifier (multinomial logistic regression) over TF-IDF features of
-word n-grams, character n-grams and, when the model was trained with them, dense
-sentence features; it is trained by `flashpoint train events` (`flashpoint.extract.train`)
-and shipped as one `.npz` file of plain arrays under `flashpoint/data/models/` (see the
-model card there). Why this shape:
+The model is a linear classifier over TF-IDF features of word n-grams, character n-grams
+and, when the model was trained with them, the sentence's syntactic cues (its governing
+verb, object, infinitive and prepositions: `flashpoint.extract.clause_cues`); it is
+trained by `flashpoint train events` (`flashpoint.extract.train`) and shipped as one
+`.npz` file of plain arrays under `flashpoint/data/models/` (see the model card there).
+Why this shape:
 
 - **fast and light on CPU**: a sparse dot product per clause keeps `flashpoint.extract`
   well above 200 sentences/s on one core, with numpy, scipy and scikit-learn as the only
@@ -62,6 +63,10 @@ QUAD_LABELS: tuple[str, ...] = (
     "material conflict",
 )
 FORMAT = "flashpoint.event-typer/1"
+# Models with a cue block (analyzer "cue") are written as /2, so an older reader refuses
+# them cleanly instead of typing without their cues.
+FORMAT_CUES = "flashpoint.event-typer/2"
+CUE_ANALYZER = "cue"
 DEFAULT_MODEL = "event_typer.npz"
 
 Matrix = npt.NDArray[np.float32]
@@ -75,7 +80,7 @@ class TfidfBlock:
     `TfidfVectorizer(sublinear_tf=True)` computes them.
     """
 
-    analyzer: str  # "word" or "char_wb"
+    analyzer: str  # "word", "char_wb", or "cue" (whitespace-separated syntactic cues)
     ngram_range: tuple[int, int]
     vocabulary: tuple[str, ...]
     idf: Matrix
@@ -87,8 +92,12 @@ class TfidfBlock:
         # text exactly as training did; the counting and weighting below are a few numpy
         # lines because CountVectorizer.transform's per-call overhead (validation, a
         # vocabulary-sized diagonal) cost ~30x the work on one sentence.
-        analyze = CountVectorizer(analyzer=self.analyzer, ngram_range=self.ngram_range,
-                                  lowercase=True).build_analyzer()
+        analyze: Callable[[str], list[str]]
+        if self.analyzer == CUE_ANALYZER:  # cue strings are already tokens
+            analyze = str.split
+        else:
+            analyze = CountVectorizer(analyzer=self.analyzer, ngram_range=self.ngram_range,
+                                      lowercase=True).build_analyzer()
         object.__setattr__(self, "_analyze", analyze)
         object.__setattr__(self, "_index", {term: i for i, term in enumerate(self.vocabulary)})
 
@@ -175,27 +184,53 @@ class EventTyper:
             raise ConfigError(f"typer labels {sorted(unknown)} are not PLOVER types")
 
     # ------------------------------------------------------------------ inference
-    def features(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """The feature matrix of `texts` (one row per text)."""
+    @property
+    def uses_cues(self) -> bool:
+        """Whether the model reads syntactic cues (`flashpoint.extract.clause_cues`)."""
+        return any(b.analyzer == CUE_ANALYZER for b in self.blocks)
+
+    def _inputs(self, texts: Sequence[str], cues: Sequence[str] | None
+                ) -> list[Sequence[str]]:
+        """Each block's input: the texts, or the cue strings for a cue block (parsed from
+        the texts when the caller has no parse)."""
+        if not self.uses_cues:
+            return [texts] * len(self.blocks)
+        if cues is None:
+            from flashpoint.extract.clause_cues import parse_cues  # loads spaCy
+
+            cues = parse_cues(texts)
+        elif len(cues) != len(texts):
+            raise ValueError(f"{len(cues)} cue strings for {len(texts)} texts")
+        return [cues if b.analyzer == CUE_ANALYZER else texts for b in self.blocks]
+
+    def features(self, texts: Sequence[str], cues: Sequence[str] | None = None
+                 ) -> sp.csr_matrix:
+        """The feature matrix of `texts` (one row per text); `cues` are the texts' cue
+        strings (`clause_cues.cue_string`), parsed from the texts when not given."""
+        inputs = self._inputs(texts, cues)
         if len(texts) != 1 or not self.blocks:
-            return sp.hstack([b.transform(texts) for b in self.blocks], format="csr")
+            return sp.hstack([b.transform(x) for b, x in zip(self.blocks, inputs, strict=True)],
+                             format="csr")
         # One text (`flashpoint.extract`): the same row as the hstack above (the first
         # block's entries, then the next block's, columns offset) built in one go, as
         # scipy's constructors and hstack were most of the typer's time on one sentence.
-        parts = [b.weights(texts) for b in self.blocks]
+        parts = [b.weights(x) for b, x in zip(self.blocks, inputs, strict=True)]
         offsets = np.cumsum([0] + [b.size for b in self.blocks])
         data = np.concatenate([p[0] for p in parts])
         cols = np.concatenate([p[1] + off for p, off in zip(parts, offsets, strict=False)])
         return sp.csr_matrix((data, cols, np.array([0, len(data)], dtype=np.int64)),
                              shape=(1, int(offsets[-1])))
 
-    def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        """Probability of each of the 16 PLOVER types for each text (rows sum to 1)."""
+    def predict(self, texts: Sequence[str], cues: Sequence[str] | None = None
+                ) -> list[dict[str, float]]:
+        """Probability of each of the 16 PLOVER types for each text (rows sum to 1).
+        `cues`: the texts' syntactic cues when the caller has their parse (the event
+        stage); otherwise a model that reads cues parses the texts itself."""
         if isinstance(texts, str):
             raise TypeError("predict takes a sequence of texts, not one string")
         if not texts:
             return []
-        x = self.features(texts)
+        x = self.features(texts, cues)
         proba = self.head.proba(x)
         split = None
         if self.yield_head is not None and "RETREAT" in self.yield_head.labels:
@@ -213,13 +248,15 @@ class EventTyper:
             out.append({t: v / total for t, v in row.items()})
         return out
 
-    def predict_quad(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        """CAMEO quad-class probabilities (QUAD_LABELS) for each text."""
+    def predict_quad(self, texts: Sequence[str], cues: Sequence[str] | None = None
+                     ) -> list[dict[str, float]]:
+        """CAMEO quad-class probabilities (QUAD_LABELS) for each text (`cues` as in
+        `predict`)."""
         if self.quad_head is None:
             raise ConfigError("this typer model has no quad-class head")
         if not texts:
             return []
-        proba = self.quad_head.proba(self.features(texts))
+        proba = self.quad_head.proba(self.features(texts, cues))
         return [{label: float(p) for label, p in zip(self.quad_head.labels, row, strict=True)}
                 for row in proba]
 
@@ -240,8 +277,8 @@ class EventTyper:
             arrays[f"{name}_coef"] = h.coef.astype(np.float32)
             arrays[f"{name}_intercept"] = h.intercept.astype(np.float32)
             heads_meta[name] = list(h.labels)
-        header = {"format": FORMAT, "blocks": blocks_meta, "heads": heads_meta,
-                  "meta": self.meta}
+        header = {"format": FORMAT_CUES if self.uses_cues else FORMAT, "blocks": blocks_meta,
+                  "heads": heads_meta, "meta": self.meta}
         arrays["header"] = np.array(json.dumps(header))
         with open(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)
@@ -252,7 +289,7 @@ class EventTyper:
         try:
             with np.load(path, allow_pickle=False) as data:
                 header = json.loads(str(data["header"]))
-                if header.get("format") != FORMAT:
+                if header.get("format") not in (FORMAT, FORMAT_CUES):
                     raise ConfigError(f"{path}: not a {FORMAT} model file")
                 blocks = [
                     TfidfBlock(m["analyzer"], (m["ngram_range"][0], m["ngram_range"][1]),
