@@ -148,6 +148,7 @@ def create_app(store: Store | str | os.PathLike[str] | None = None,
     if owned:
         app.router.on_shutdown.append(opened.close)
     app.router.on_startup.append(_limit_threads)
+    app.router.on_startup.append(_compile_templates)
     errors.install(app)
     for module in (documents, downloads, events, statements, actors, series, search, alerts,
                    extract, meta):
@@ -219,6 +220,10 @@ async def _limit_threads() -> None:
     go out at once. SQLite and PostgreSQL calls release the GIL, so a few threads still
     overlap their I/O."""
     anyio.to_thread.current_default_thread_limiter().total_tokens = ENDPOINT_THREADS
+
+
+async def _compile_templates() -> None:
+    dashboard.compile_templates()
 
 
 def _mount_docs(app: FastAPI) -> None:
