@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from flashpoint.serve import ServerSettings, create_app
@@ -248,14 +249,8 @@ def test_page_templates_are_compiled_when_the_server_starts(
         return read_source(environment, name)  # type: ignore[arg-type]
 
     monkeypatch.setattr(dashboard.env.loader, "get_source", counting)
-    with Store(tmp_path / "t.db") as store:
-        app = create_app(store)
-
-        async def start_and_stop() -> None:
-            async with app.router.lifespan_context(app):
-                pass
-
-        asyncio.run(start_and_stop())
+    with Store(tmp_path / "t.db") as store, TestClient(create_app(store)):
+        pass  # entering runs the app's start-up (in the client's own thread and loop)
     assert {"base.html", "macros.html", "events.html", "article.html", "overview.html"} <= set(
         loaded)
     loaded.clear()
