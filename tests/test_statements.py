@@ -114,6 +114,34 @@ def test_quoted_object_of_citing_is_direct() -> None:
     assert st.direct and speaker_code(st) == "POL"
 
 
+
+@pytest.mark.parametrize(("text", "content"), [
+    # an object and its "to" / "for" complement, closed by a relative clause of the writer's
+    ("The envoy likened the ceasefire to the truce of 1994, which broke down within a "
+     "month.", "the ceasefire to the truce of 1994"),
+    ("The mayor thanked the volunteers for their work, which lasted three weeks.",
+     "the volunteers for their work"),
+    ("The governor welcomed the ruling of the supreme court, which ends a long dispute.",
+     "the ruling of the supreme court"),
+    # an apposition after a dash closing reported speech is the writer's too
+    ("The minister said she would sign the treaty \u2014 a deal her party has opposed for "
+     "years.", "she would sign the treaty"),
+    ("The spokesman said the army would withdraw from the border -- a step the rebels have "
+     "long demanded.", "the army would withdraw from the border"),
+])
+def test_content_ends_before_the_writers_trailing_clause(text: str, content: str) -> None:
+    statements = run(text).statements
+    assert [s.content.text for s in statements] == [content]
+
+
+def test_content_does_not_end_on_a_conjunction() -> None:
+    """The parser may hang the second conjunct on the sentence's root: the content then
+    stops before the "or", not after it."""
+    doc = run("In May, the cabinet declined to punish the firm or even formally declare "
+              "it liable.")
+    st = holding(doc, "punish the firm")
+    assert st.content.text == "to punish the firm"
+
 @pytest.mark.parametrize(("text", "words", "code"), [
     ("German Chancellor Olaf Scholz said that Berlin would send more air defence systems.",
      "send more air defence", "DEU"),

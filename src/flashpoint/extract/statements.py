@@ -126,7 +126,15 @@ def _content_span(text: str, anchor: int, start: int, end: int) -> tuple[int, in
     """[start, end) kept within the paragraph of `anchor` and trimmed; None when less
     than two characters are left (no content worth a statement)."""
     start, end = _trim(text, *_clip_paragraph(text, anchor, start, end))
+    dangling = _DANGLING.search(text, start, end)
+    if dangling is not None and dangling.start() > start:
+        start, end = _trim(text, start, dangling.start())
     return (start, end) if end - start >= 2 else None
+
+
+# A conjunction left at the content's end when the parser hung its conjunct elsewhere
+# ("declined to threaten Moscow or" | "even directly declare it responsible").
+_DANGLING = re.compile(r"[\s,]+(?:and|or|but|nor)\Z", re.IGNORECASE)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -610,13 +618,16 @@ _OBJECT_TAIL_PREPS = frozenset({"for", "as", "of", "over", "about", "to", "into"
 
 
 def _object_tail(pred: Token, obj: Token) -> int:
-    end = obj.right_edge.idx + len(obj.right_edge.text)
+    """Where the cue's dependents after its object that are still what was said end
+    (0 when there are none); a non-restrictive relative clause closing one is the
+    writer's ("compares his struggles to those of the former president, who ...")."""
+    end = _subtree_extent(obj, _trailing_relative(obj, appositions=False))[1]
     for child in pred.children:
         if child.i <= obj.i:
             continue
         if child.dep_ in _OBJECT_TAIL_DEPS or (
                 child.dep_ == "prep" and child.lower_ in _OBJECT_TAIL_PREPS):
-            end = max(end, child.right_edge.idx + len(child.right_edge.text))
+            end = max(end, _subtree_extent(child, _trailing_relative(child))[1])
     return end
 
 
@@ -631,7 +642,10 @@ def _finite(verb: Token) -> bool:
         or any(c.dep_ in ("aux", "auxpass") and c.tag_ in _FINITE_TAGS for c in verb.children))
 
 
-def _trailing_relative(head: Token) -> set[int]:
+_APPOSITION_MARKS = frozenset({",", "-", "--", "\u2013", "\u2014"})
+
+
+def _trailing_relative(head: Token, appositions: bool = True) -> set[int]:
     """A non-restrictive relative clause, apposition or participle closing the content
     (", who is 70"; ", the existing military alliance"; ", implicitly putting ..."):
     background the writer adds, not what was said."""
@@ -639,12 +653,12 @@ def _trailing_relative(head: Token) -> set[int]:
     for tok in head.subtree:
         if tok.i == head.i or tok.left_edge.i <= head.left_edge.i:
             continue
-        tail = (tok.dep_ in ("relcl", "appos")
+        tail = (tok.dep_ == "relcl" or (tok.dep_ == "appos" and appositions)
                 or (tok.dep_ == "advcl" and tok.tag_ == "VBG")  # ", implicitly putting ..."
                 or (tok.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _CONTRAST
                                                 for m in tok.children)))
         if (tail and tok.right_edge.i >= right - 1
-                and tok.doc[tok.left_edge.i - 1].text == ","):
+                and tok.doc[tok.left_edge.i - 1].text in _APPOSITION_MARKS):
             return {t.i for t in tok.subtree} | {tok.left_edge.i - 1}
     return set()
 
