@@ -129,11 +129,16 @@ def coder_versions(conn: Connection) -> list[str]:
     return list(conn.scalars(sa.select(codings.c.coder_version).distinct()))
 
 
+def _several_coders(conn: Connection, coder: str | None) -> bool:
+    """Whether the latest-coding condition is needed: no coder asked for, and the store
+    holds more than one."""
+    return coder is None and len(coder_versions(conn)) > 1
+
+
 def _coder_condition(
     conn: Connection, table: sa.Table, coder: str | None
 ) -> list[ColumnElement[bool]]:
-    several = coder is None and len(coder_versions(conn)) > 1
-    return _coder_condition_for(several, table, coder)
+    return _coder_condition_for(_several_coders(conn, coder), table, coder)
 
 
 def _coder_condition_for(
@@ -191,8 +196,7 @@ def _in(column: ColumnElement[Any], values: tuple[str, ...]) -> list[ColumnEleme
 
 def event_conditions(conn: Connection, f: EventFilter) -> list[ColumnElement[bool]]:
     """WHERE conditions on `events` for a filter (the dyad series and exports use them)."""
-    several = f.coder is None and len(coder_versions(conn)) > 1
-    return _event_conditions_for(several, f)
+    return _event_conditions_for(_several_coders(conn, f.coder), f)
 
 
 def _event_conditions_for(several: bool, f: EventFilter) -> list[ColumnElement[bool]]:
@@ -222,7 +226,7 @@ _EVENT_KEY_TYPES = (dt.date, str, str, int)
 
 def event_query(conn: Connection, f: EventFilter) -> Select[Any]:
     """Matching events with their article's title, date and URL (unordered)."""
-    return _event_query_for(f.coder is None and len(coder_versions(conn)) > 1, f)
+    return _event_query_for(_several_coders(conn, f.coder), f)
 
 
 def _event_query_for(several: bool, f: EventFilter) -> Select[Any]:
@@ -291,10 +295,10 @@ def _filter_shape(f: EventFilter) -> tuple[_Shape, EventFilter, dict[str, Any]]:
         negated=f.negated, future=f.future, hypothetical=f.hypothetical,
         conditional=f.conditional, coder=coder,
         article=None if f.article is None else bind("article", f.article))
-    shape = (len(f.actor), len(f.source), len(f.target), len(f.types), len(f.modes),
-             f.since is None, f.until is None, f.negated, f.future, f.hypothetical,
-             f.conditional, f.coder if f.coder in (None, ALL_CODERS) else "=",
-             f.article is None)
+    # The bound names say which values are set and how many; the flags and the coder
+    # choice (none, all, or one bound) change the SQL itself.
+    shape = (tuple(params), f.negated, f.future, f.hypothetical, f.conditional,
+             f.coder == ALL_CODERS)
     return shape, template, params
 
 
@@ -355,7 +359,7 @@ def list_events(conn: Connection, f: EventFilter, *, limit: int = 50,
     _check_limit(limit)
     after = decode_cursor(cursor, _EVENT_KEY_TYPES) if cursor else None
     shape, template, params = _filter_shape(f)
-    several = f.coder is None and len(coder_versions(conn)) > 1
+    several = _several_coders(conn, f.coder)
     kind = None if after is None else "dated" if after[0] is not None else "undated"
     if after is not None:
         params.update({f"after{i}": value for i, value in enumerate(after)})
