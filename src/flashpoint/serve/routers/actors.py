@@ -8,10 +8,11 @@ from fastapi import APIRouter, Path, Query
 
 from flashpoint.serve.dependencies import EventFilterDep, StoreDep, codes
 from flashpoint.serve.errors import ApiError
+from flashpoint.serve.routers.json_route import JsonRoute
 from flashpoint.store import browse
 from flashpoint.store.browse import StatementFilter
 
-router = APIRouter(tags=["actors"])
+router = APIRouter(tags=["actors"], route_class=JsonRoute)
 
 
 @router.get("/actors", summary="Actors by number of events")

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query
 from flashpoint.analyze.alert_store import list_alerts as stored_alerts
 from flashpoint.serve.dependencies import SinceQ, StoreDep, day
 from flashpoint.serve.errors import ApiError
+from flashpoint.serve.routers.json_route import JsonRoute
 from flashpoint.store import Store
 
-router = APIRouter(tags=["alerts"])
+router = APIRouter(tags=["alerts"], route_class=JsonRoute)
 RULE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,99}$")
 
 

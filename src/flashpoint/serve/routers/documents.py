@@ -23,9 +23,10 @@ from flashpoint.serve.dependencies import (
     require_token,
 )
 from flashpoint.serve.errors import ApiError
+from flashpoint.serve.routers.json_route import JsonRoute
 from flashpoint.store import browse
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], route_class=JsonRoute)
 # spaCy pipelines are not meant to be shared by threads; FastAPI runs sync routes in a
 # thread pool, so NLP calls take turns.
 NLP_LOCK = threading.Lock()

@@ -26,10 +26,11 @@ from flashpoint.analyze import export
 from flashpoint.analyze.filters import EventFilter as AnalysisFilter
 from flashpoint.serve.dependencies import EventFilterDep, StoreDep
 from flashpoint.serve.errors import ApiError
+from flashpoint.serve.routers.json_route import JsonRoute
 from flashpoint.store import Store
 from flashpoint.store.browse import ALL_CODERS, EventFilter
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], route_class=JsonRoute)
 MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8",
          "parquet": "application/vnd.apache.parquet"}
 LINES_PER_CHUNK = 500

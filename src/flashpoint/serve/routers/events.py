@@ -8,9 +8,10 @@ from fastapi import APIRouter
 
 from flashpoint.serve.dependencies import CursorQ, EventFilterDep, LimitDep, StoreDep
 from flashpoint.serve.ontology import quad_label
+from flashpoint.serve.routers.json_route import JsonRoute
 from flashpoint.store import browse
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], route_class=JsonRoute)
 
 
 def filter_echo(f: Any) -> dict[str, Any]:

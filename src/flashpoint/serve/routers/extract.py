@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from flashpoint.serve.routers.documents import NLP_LOCK, TextIn
+from flashpoint.serve.routers.json_route import JsonRoute
 
-router = APIRouter(tags=["extract"])
+router = APIRouter(tags=["extract"], route_class=JsonRoute)
 
 
 @router.post("/extract", summary="Extract statements and events from posted text")

@@ -8,8 +8,9 @@ from fastapi import APIRouter
 
 from flashpoint.__about__ import __version__
 from flashpoint.serve.dependencies import SettingsDep, StoreDep
+from flashpoint.serve.routers.json_route import JsonRoute
 
-router = APIRouter(tags=["meta"])
+router = APIRouter(tags=["meta"], route_class=JsonRoute)
 
 
 @router.get("/stats", summary="Counts: articles, codings, statements, events, failures")

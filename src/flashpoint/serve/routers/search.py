@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from flashpoint.serve.dependencies import SinceQ, StoreDep, UntilQ, day
+from flashpoint.serve.routers.json_route import JsonRoute
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], route_class=JsonRoute)
 MARKS = ("\u2e22", "\u2e23")  # marks no article uses; the dashboard turns them into <mark>
 
 

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Path, Query
 from flashpoint.serve.dependencies import EventFilterDep, StoreDep, codes
 from flashpoint.serve.errors import ApiError
 from flashpoint.serve.ontology import QUADS, quad_label
+from flashpoint.serve.routers.json_route import JsonRoute
 from flashpoint.store import browse
 
-router = APIRouter(tags=["series"])
+router = APIRouter(tags=["series"], route_class=JsonRoute)
 Bucket = Literal["day", "week", "month"]
 BucketQ = Annotated[Literal["day", "week", "month", "auto"], Query(
     description="Bucket size: day, week (from Monday), month, or auto (by the time span).")]

@@ -8,9 +8,10 @@ from fastapi import APIRouter
 
 from flashpoint.serve.dependencies import CursorQ, LimitDep, StatementFilterDep, StoreDep
 from flashpoint.serve.routers.events import filter_echo
+from flashpoint.serve.routers.json_route import JsonRoute
 from flashpoint.store import browse
 
-router = APIRouter(tags=["statements"])
+router = APIRouter(tags=["statements"], route_class=JsonRoute)
 
 
 @router.get("/statements", summary="Statements, most recent articles first")
