@@ -145,6 +145,8 @@ def run_one(config: str, articles: list[Any]) -> dict[str, Any]:
 
         pool = ParallelCoder(2, **_pipeline_options(triage))
         close = pool.close
+        if hasattr(pool, "start"):  # both workers loaded, not only the one the warm-up used
+            pool.start()
 
         def run(batch: list[Any]) -> Iterator[Any]:
             return pool(batch)

@@ -62,6 +62,16 @@ def test_input_is_pulled_only_as_results_are_consumed() -> None:
     assert [d.text.rsplit("(", 1)[1] for d in rest[:3]] == ["1)", "2)", "3)"]
 
 
+def test_start_waits_for_every_worker_to_load_its_coder() -> None:
+    with ParallelCoder(2) as coder:
+        pids = coder.start()
+        assert len(pids) == 2
+        assert set(pids) <= {p.pid for p in multiprocessing.active_children()}
+        docs = list(coder([make_article(TEXTS[0])]))
+        assert docs[0].events  # the started workers code
+        assert sorted({p.pid for p in multiprocessing.active_children()}) == pids
+
+
 def test_a_killed_worker_is_a_clear_error() -> None:
     articles = (make_article(f"{TEXTS[n % len(TEXTS)]} ({n})") for n in range(400))
     with ParallelCoder(2, chunk=1, window=4) as coder:
