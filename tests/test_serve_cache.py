@@ -97,6 +97,18 @@ def test_what_is_never_kept(cached: tuple[httpx.Client, Store]) -> None:
         assert HEADER not in static.headers
 
 
+def test_a_request_with_no_cache_is_computed_and_kept(
+        cached: tuple[httpx.Client, Store]) -> None:
+    client, _ = cached
+    path = "/api/events?limit=3&since=2001-01-01"
+    assert client.get(path).headers[HEADER] == "miss"
+    assert client.get(path).headers[HEADER] == "hit"
+    fresh = client.get(path, headers={"Cache-Control": "no-cache"})
+    assert fresh.headers[HEADER] == "miss"  # computed again, not replayed
+    assert client.get(path).headers[HEADER] == "hit"
+    assert client.get(path).content == fresh.content
+
+
 def test_size_bounds_and_switching_it_off(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         store.save_documents(all_docs())

@@ -1,17 +1,21 @@
-"""How API requests use the endpoint thread pool (serve/routers/json_route.py,
-serve/dependencies.py), over real HTTP.
+"""What a burst of requests meets: the endpoint thread pool (serve/routers/json_route.py,
+serve/dependencies.py) over real HTTP, and the warm-up at start (serve/warm.py).
 
 What must hold: an /api/ GET takes exactly one turn in the endpoint thread pool. Each turn
 more (a plain `def` dependency, FastAPI checking the return value in the pool) sends the
 request back to the end of the line, so that in a burst every answer waits for the whole
-burst. And the answers made in the endpoint's thread are the ones FastAPI would make.
+burst. The answers made in the endpoint's thread are the ones FastAPI would make. And a
+process asks for its commonest pages before it takes requests, without ever failing a
+start.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -122,3 +126,34 @@ def test_json_route_answers_byte_for_byte_like_fastapi() -> None:
         # and the OpenAPI description is unchanged (signature and return type followed)
         assert json.dumps(ours.openapi(), sort_keys=True) == json.dumps(
             fastapi_app.openapi(), sort_keys=True)
+
+
+def test_a_starting_server_asks_for_its_commonest_pages(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="flashpoint.serve.warm")
+    with Store(tmp_path / "t.db") as store:
+        store.save_documents(all_docs())
+        with TestClient(create_app(store)) as c:  # entering runs the start-up
+            assert "warmed up with 9 pages" in caplog.text
+            # its answers went through the app: the first user's page is a replay
+            assert c.get("/api/events?limit=50").headers["x-flashpoint-cache"] == "hit"
+        caplog.clear()
+        with TestClient(create_app(store, ServerSettings(warm_up=False))) as c:
+            assert "warmed up" not in caplog.text
+            assert c.get("/api/events?limit=50").headers["x-flashpoint-cache"] == "miss"
+
+
+def test_the_warm_up_never_stops_a_start(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="flashpoint.serve.warm")
+    with Store(tmp_path / "empty.db") as store, TestClient(create_app(store)) as c:
+        assert "warmed up with 1 pages" in caplog.text  # the first page was empty
+        assert c.get("/api/stats").status_code == 200
+    caplog.clear()
+    with Store(tmp_path / "t.db") as store:
+        store.save_documents(all_docs())
+        app = create_app(store)
+        app.state.store = None  # every page now fails inside its endpoint
+        with TestClient(app, raise_server_exceptions=False) as c:
+            assert "warmed up with 0 pages" in caplog.text
+            assert c.get("/api/events").status_code == 500  # started all the same

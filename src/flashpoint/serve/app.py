@@ -27,7 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flashpoint.__about__ import __version__
-from flashpoint.serve import dashboard, errors
+from flashpoint.serve import dashboard, errors, warm
 from flashpoint.serve.cache import MAX_AGE, ResponseCache
 from flashpoint.serve.routers import (
     actors,
@@ -149,6 +149,11 @@ def create_app(store: Store | str | os.PathLike[str] | None = None,
         app.router.on_shutdown.append(opened.close)
     app.router.on_startup.append(_limit_threads)
     app.router.on_startup.append(_compile_templates)
+    if settings.warm_up:
+        async def _warm_up() -> None:
+            await warm.warm_up(app)
+
+        app.router.on_startup.append(_warm_up)
     errors.install(app)
     for module in (documents, downloads, events, statements, actors, series, search, alerts,
                    extract, meta):

@@ -59,6 +59,13 @@ class Answer:
     stored_at: float
 
 
+def _no_cache(scope: Scope) -> bool:
+    """`Cache-Control: no-cache` on the request (RFC 9111: do not answer from a store
+    without checking with the origin; here the answer is computed again)."""
+    return any(name == b"cache-control" and b"no-cache" in value.lower()
+               for name, value in scope.get("headers", []))
+
+
 class ResponseCache:
     """ASGI middleware replaying stored answers while `generation()` stays the same."""
 
@@ -93,8 +100,11 @@ class ResponseCache:
             return
         key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
         generation = await self._current_generation()
-        answer = self._lookup(key, generation) or self._lookup_shared(key, generation)
-        computing = self._computing.get((key, generation))
+        if _no_cache(scope):  # the client asks for a fresh answer (it is kept all the same)
+            answer = computing = None
+        else:
+            answer = self._lookup(key, generation) or self._lookup_shared(key, generation)
+            computing = self._computing.get((key, generation))
         if answer is None and computing is not None:
             await computing.wait()  # someone is computing this very page: take theirs
             answer = self._lookup(key, generation)

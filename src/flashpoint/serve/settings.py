@@ -50,6 +50,9 @@ class ServerSettings:
     # Set by `flashpoint serve --workers N`: the directory of the answers its processes
     # share (serve/shared_answers.py); None keeps each process's answers to itself.
     shared_answers_dir: str | None = None
+    # Ask the process's own routes for the commonest pages before it accepts connections
+    # (serve/warm.py), so that the first users after a start do not pay for first calls.
+    warm_up: bool = True
 
     def __post_init__(self) -> None:
         if self.token is not None and len(self.token) < MIN_TOKEN_CHARS:
