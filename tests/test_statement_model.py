@@ -5,8 +5,10 @@ and the `flashpoint train quotes` command. PolNeAR figures are `bench/quotes.py`
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 import spacy
 from typer.testing import CliRunner
@@ -26,7 +28,12 @@ from flashpoint.extract.statements import (
     find_statements,
     open_candidates,
 )
-from flashpoint.extract.train_statements import match, train_quotes
+from flashpoint.extract.train_statements import (
+    Example,
+    choose_thresholds,
+    match,
+    train_quotes,
+)
 from flashpoint.model import Statement
 from flashpoint.nlp.actors import doc_text
 from flashpoint.nlp.pipeline import load_nlp
@@ -198,3 +205,21 @@ def test_train_quotes_command_reports_bad_input(tmp_path: Path) -> None:
                                  "--output", str(tmp_path / "m.json")])
     assert result.exit_code == 1 and "bad.jsonl:1" in result.output
     assert not (tmp_path / "m.json").exists()
+
+
+def test_thresholds_favour_partial_matches_but_keep_the_exact_floor() -> None:
+    """Thresholds maximise partial F1 among those whose exact F1 stays at least the
+    rules' own (two open candidates: one exact match, one with the right words only)."""
+    exact_one = Example(0, "open", ["bias"], partial=True, exact=True)
+    near_one = Example(0, "open", ["bias"], partial=True, exact=False)
+    probs = np.array([0.9, 0.5])
+    # rules: 2 statements, 1 exact match of 4 attributions (exact F1 0.33): adding both
+    # candidates gives exact F1 0.50 and partial F1 0.75, the best partial F1
+    base = Counter(pred=2, gold=4, exact=1, partial=1)
+    drop, keep, cv = choose_thresholds([exact_one, near_one], probs, base)
+    assert keep <= 0.5 and cv["added"] == 2 and cv["partial_f1"] == 0.75
+    # rules already exact on both of theirs (exact F1 0.67): the near one alone would
+    # raise partial F1 to 0.86 but lower exact F1 below the rules', so it is not kept
+    base = Counter(pred=2, gold=4, exact=2, partial=2)
+    drop, keep, cv = choose_thresholds([near_one], probs[1:], base)
+    assert keep > 0.5 and cv["added"] == 0 and cv["exact_f1"] >= cv["rules_exact_f1"]
