@@ -8,6 +8,7 @@ line on stderr and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import sys
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from flashpoint import default_pipeline
 from flashpoint.__about__ import __version__
 from flashpoint.cli_analyze import register as register_analysis
 from flashpoint.cli_monitor import register as register_monitoring
+from flashpoint.cli_output import fail
 from flashpoint.cli_train import register as register_training
 from flashpoint.errors import FlashpointError
 from flashpoint.ingest import JsonlFields, ReadOptions, read_sources
@@ -69,9 +71,7 @@ def examples_dir() -> Path:
     return Path(str(resources.files("flashpoint") / "data" / "examples"))
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
-    return typer.Exit(code)
+_fail = functools.partial(fail, err)  # raise _fail("...") from None
 
 
 def _open_store(db: str | None) -> Store:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import sys
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from rich.table import Table
 
 from flashpoint.analyze import alert_store, alerts, export, series
 from flashpoint.analyze.filters import EventFilter, parse_day
+from flashpoint.cli_output import fail
 from flashpoint.errors import FlashpointError
 from flashpoint.store import Store
 
@@ -67,9 +69,7 @@ DedupOpt = Annotated[bool, typer.Option(
     "--dedup/--no-dedup", help="Count an event once per story (syndicated copies).")]
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
-    return typer.Exit(code)
+_fail = functools.partial(fail, err)  # raise _fail("...") from None
 
 
 @contextmanager

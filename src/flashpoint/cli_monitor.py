@@ -7,6 +7,7 @@ the listing. Kept apart from `cli.py` so the monitoring commands have one home;
 
 from __future__ import annotations
 
+import functools
 import json
 import signal
 import sys
@@ -18,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flashpoint.cli_output import fail
 from flashpoint.errors import FlashpointError
 from flashpoint.store import Store
 from flashpoint.store.stories import Stories
@@ -33,9 +35,7 @@ DbOption = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
-    return typer.Exit(code)
+_fail = functools.partial(fail, err)  # raise _fail("...") from None
 
 
 def watch_cmd(

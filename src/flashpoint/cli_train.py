@@ -5,6 +5,7 @@ Thin like the rest of the CLI: `flashpoint.extract.train.train_events` does the 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +13,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flashpoint.cli_output import fail
 from flashpoint.errors import FlashpointError
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+_fail = functools.partial(fail, err)  # raise _fail("...") from None
 
 train_app = typer.Typer(help="Train flashpoint's learned models.", no_args_is_help=True)
 
@@ -49,8 +53,7 @@ def train_events_command(
     try:
         report = train_events(data, target, n_splits=folds, cv=cv)
     except FlashpointError as exc:
-        err.print(f"[bold red]Error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        raise _fail(str(exc)) from None
     if report.cv is not None:
         table = Table(title=f"{folds}-fold cross-validation (PLV sentences, classifier alone)")
         table.add_column("label")
@@ -96,8 +99,7 @@ def train_quotes_command(
     try:
         report = train_quotes(data, target, limit=limit)
     except FlashpointError as exc:
-        err.print(f"[bold red]Error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        raise _fail(str(exc)) from None
     cv = report.model.meta["cv"]
     out.print(f"out of fold on {report.articles} articles: exact F1 {cv['rules_exact_f1']:.3f}"
               f" -> {cv['exact_f1']:.3f}, partial F1 {cv['rules_partial_f1']:.3f} -> "
