@@ -220,28 +220,15 @@ def cpu_per_case(db: Path, cases: dict[str, list[str]], n: int) -> None:
     answers off, each case warmed with 3 requests, then `n` of its paths timed with
     `time.process_time` (all threads). Steadier than `--burst` on a busy machine, since
     it counts CPU, not waiting, and leaves HTTP parsing out."""
-    from flashpoint.serve import ServerSettings, create_app
+    from flashpoint.serve import ServerSettings, create_app, warm
 
     app = create_app(str(db), ServerSettings(cache_bytes=0))
 
     async def call(url: str) -> None:
         path, _, query = url.partition("?")
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                 "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
-                 "query_string": query.encode(), "root_path": "",
-                 "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1),
-                 "server": ("127.0.0.1", 80)}
-        sent: list[dict[str, object]] = []
-
-        async def receive() -> dict[str, object]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, object]) -> None:
-            sent.append(message)
-
-        await app(scope, receive, send)
-        if sent[0]["status"] != 200:
-            raise SystemExit(f"{url}: HTTP {sent[0]['status']}")
+        status, _ = await warm.get(app, path, query)
+        if status != 200:
+            raise SystemExit(f"{url}: HTTP {status}")
 
     async def run() -> None:
         async with app.router.lifespan_context(app):

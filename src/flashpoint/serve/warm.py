@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 WORD = re.compile(r"[A-Za-z]{5,}")
 
 
-async def _get(app: Any, path: str, query: str = "") -> tuple[int, bytes]:
-    """GET `path` from `app`, as a request over HTTP would."""
+async def get(app: Any, path: str, query: str = "") -> tuple[int, bytes]:
+    """GET `path` from `app` in this process, as a request over HTTP would reach it;
+    (status, body). Sent with `Cache-Control: no-cache`: always computed."""
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
              "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
              "query_string": query.encode(), "root_path": "",
@@ -72,7 +73,7 @@ async def warm_up(app: Any) -> int:
 
 
 async def _ask(app: Any) -> int:
-    status, body = await _get(app, "/api/events", "limit=50")
+    status, body = await get(app, "/api/events", "limit=50")
     if status != 200:
         return 0
     events: list[dict[str, Any]] = json.loads(body)["events"]
@@ -95,6 +96,6 @@ async def _ask(app: Any) -> int:
     ]
     answered = 1
     for path, query in pages:
-        status, _ = await _get(app, path, query)
+        status, _ = await get(app, path, query)
         answered += status == 200
     return answered
