@@ -25,13 +25,19 @@ from flashpoint.extract.statements import (
     StatementFinder,
     _rule_items,
     candidate,
+    enclosing_features,
     find_statements,
+    open_and_enclosing,
     open_candidates,
 )
 from flashpoint.extract.train_statements import (
+    Entry,
     Example,
+    Layout,
+    choose_by_replay,
     choose_thresholds,
     match,
+    replay,
     train_quotes,
 )
 from flashpoint.model import Statement
@@ -45,6 +51,9 @@ pytestmark = pytest.mark.skipif(
 # "champion" is not in the cue lexicon: only the open lexicon proposes it.
 CHAMPION = "The governor championed a ban on fracking in the valley."
 SAID = "Officials said that the border crossing would reopen on Monday."
+# "urging" is a lexicon cue (its statement: "farmers to leave ..."); "sent", outside the
+# lexicon, takes an object that holds that statement whole.
+SENT = "The ministry sent letters urging farmers to leave the valley before the floods."
 QUOTE = '"We will rebuild every bridge," the mayor said.'
 
 
@@ -223,3 +232,63 @@ def test_thresholds_favour_partial_matches_but_keep_the_exact_floor() -> None:
     base = Counter(pred=2, gold=4, exact=2, partial=2)
     drop, keep, cv = choose_thresholds([near_one], probs[1:], base)
     assert keep > 0.5 and cv["added"] == 0 and cv["exact_f1"] >= cv["rules_exact_f1"]
+
+
+def test_enclosing_clause_is_proposed_with_the_statements_it_holds() -> None:
+    doc = load_nlp()(SENT)
+    text = doc_text(doc)
+    finder = StatementFinder(model=False)
+    items, quoted = _rule_items(doc, text, finder)
+    [inner] = items
+    assert text[inner.content[0]:inner.content[1]].startswith("farmers to leave")
+    opens, enclosing = open_and_enclosing(doc, text, quoted, items, finder)
+    [outer] = [e for e in enclosing if e.found.cue and text[slice(*e.found.cue)] == "sent"]
+    assert outer.inner == (0,)
+    assert text[slice(*outer.found.content)].startswith("letters urging farmers to leave")
+    assert outer.found.content not in [o.content for o in opens]  # not an open candidate
+    assert [o.content for o in opens] == [
+        o.content for o in open_candidates(doc, text, quoted, items, finder)]
+    feats = enclosing_features(doc, text, outer)
+    assert {"wrap", "wrapn=1", "lem=send", "src=open"} <= set(feats)
+
+
+def test_model_lets_a_confident_enclosing_clause_replace_what_it_holds() -> None:
+    yes = {"bias": 8.0}
+    [st] = statements(SENT, model=StatementModel(yes, 0.5, 0.5, keep_enclosing=0.5))
+    assert st.cue is not None and st.cue.text == "sent"
+    assert st.speaker is not None and st.speaker.text == "The ministry"
+    assert st.content.text.startswith("letters urging farmers to leave")
+    assert st.function is None and not st.direct
+    # a model without the threshold (files written before it) never keeps one ...
+    [st] = statements(SENT, model=StatementModel(yes, 0.5, 0.5))
+    assert st.cue is not None and st.cue.text == "urging"
+    # ... and neither does one unsure of the enclosing clause
+    unsure = StatementModel({**yes, "wrap": -20.0}, 0.5, 0.5, keep_enclosing=0.5)
+    [st] = statements(SENT, model=unsure)
+    assert st.cue is not None and st.cue.text == "urging"
+
+
+def test_model_file_keeps_the_enclosing_threshold(tmp_path: Path) -> None:
+    model = StatementModel({"bias": -1.0}, 0.2, 0.4, {"trained": "x"}, keep_enclosing=0.45)
+    path = tmp_path / "m.json"
+    model.save(path)
+    assert load_model(str(path)) == model
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["keep_enclosing"]  # a file written before enclosing clauses
+    assert StatementModel.from_json(data).keep_enclosing is None
+
+
+def test_replay_scores_an_enclosing_clause_in_place_of_what_it_holds() -> None:
+    text = "The ministry sent letters urging the farmers of the valley to leave."
+    outer = (text.index("letters"), len(text) - 1)
+    inner = (text.index("to leave"), len(text) - 1)
+    layout = Layout(text, [[outer]], [Entry([inner], inner, "rule", 0),
+                                      Entry([outer], outer, "wrap", 1)])
+    probs = np.array([0.9, 0.6])
+    assert replay(layout, probs, 0.5, 0.5, None) == (0, 0, 1)  # too short to match
+    assert replay(layout, probs, 0.5, 0.5, 0.5) == (1, 1, 1)  # replaced: exact
+    assert replay(layout, probs, 0.5, 0.5, 0.7) == (0, 0, 1)
+    assert replay(layout, probs, 0.95, 0.5, None) == (0, 0, 0)  # dropped
+    drop, keep, enclosing, cv = choose_by_replay([layout], probs, 0.5, 0.5, floor=0.0)
+    assert enclosing is not None and enclosing <= 0.6
+    assert cv["replay_exact_f1"] == 1.0 and cv["replay_plain_exact_f1"] == 0.0

@@ -101,10 +101,14 @@ def train_quotes_command(
     except FlashpointError as exc:
         raise _fail(str(exc)) from None
     cv = report.model.meta["cv"]
+    exact, partial = cv.get("replay_exact_f1", cv["exact_f1"]), cv.get(
+        "replay_partial_f1", cv["partial_f1"])
+    enclosing = report.model.keep_enclosing
     out.print(f"out of fold on {report.articles} articles: exact F1 {cv['rules_exact_f1']:.3f}"
-              f" -> {cv['exact_f1']:.3f}, partial F1 {cv['rules_partial_f1']:.3f} -> "
-              f"{cv['partial_f1']:.3f} (drop below {report.model.drop_below:.2f}, keep from "
-              f"{report.model.keep_from:.2f})")
+              f" -> {exact:.3f}, partial F1 {cv['rules_partial_f1']:.3f} -> "
+              f"{partial:.3f} (drop below {report.model.drop_below:.2f}, keep from "
+              f"{report.model.keep_from:.2f}, enclosing from "
+              f"{'never' if enclosing is None else f'{enclosing:.2f}'})")
     out.print(f"model written to {report.output} ({report.examples} candidates)")
 
 

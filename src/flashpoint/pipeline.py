@@ -24,7 +24,7 @@ from flashpoint.model import Article, Coder, Document, Event, Mention, Statement
 CODER_NAME = "flashpoint.coder.plover"
 # Bump when extraction output changes: stored codings are keyed by this version, so a
 # re-run with a new coder sits beside the old output instead of overwriting it.
-CODER_VERSION = f"{__version__}+nlp.1+statements.5+events.3"
+CODER_VERSION = f"{__version__}+nlp.1+statements.6+events.3"
 
 
 @dataclass(frozen=True)

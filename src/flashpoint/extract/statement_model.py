@@ -9,7 +9,8 @@ model looks at the context instead. The finder runs a second time with an *open*
 object); each candidate it finds that the lexicon does not cover and that no rule
 statement overlaps is scored, and kept when the model is confident enough. The same model
 scores the rule finders' own reported-speech statements and drops the few it is most sure
-are not attributions.
+are not attributions, and scores the open-lexicon clauses that enclose rule statements
+("sent letters [urging farmers to leave]"), which replace them when it is confident.
 
 The model is a logistic regression over sparse indicator features of the cue predicate
 (lemma, frame, dependency relation, tag, governor, the word before it, negation, modal,
@@ -168,22 +169,27 @@ def features(doc: Doc, text: str, cand: Candidate) -> list[str]:
 
 @dataclass(frozen=True)
 class StatementModel:
-    """Weights per feature, a bias, and the two decision thresholds: a rule statement is
-    dropped below `drop_below`, an open-lexicon candidate kept from `keep_from`."""
+    """Weights per feature, a bias, and the decision thresholds: a rule statement is
+    dropped below `drop_below`, an open-lexicon candidate kept from `keep_from`, and an
+    open-lexicon clause enclosing rule statements replaces them from `keep_enclosing`
+    (None: never; models written before that decision have none)."""
 
     weights: dict[str, float]
     drop_below: float
     keep_from: float
     meta: dict[str, Any] = field(default_factory=dict)
+    keep_enclosing: float | None = None
 
     def probability(self, feats: Iterable[str]) -> float:
         score = sum(self.weights.get(f, 0.0) for f in set(feats))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": "flashpoint-statement-model/1", "drop_below": self.drop_below,
-                "keep_from": self.keep_from, "meta": self.meta,
-                "weights": dict(sorted(self.weights.items()))}
+        out: dict[str, Any] = {"format": "flashpoint-statement-model/1",
+                               "drop_below": self.drop_below, "keep_from": self.keep_from}
+        if self.keep_enclosing is not None:
+            out["keep_enclosing"] = self.keep_enclosing
+        return {**out, "meta": self.meta, "weights": dict(sorted(self.weights.items()))}
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), indent=0, ensure_ascii=False) + "\n",
@@ -193,8 +199,10 @@ class StatementModel:
     def from_json(cls, data: dict[str, Any]) -> StatementModel:
         if data.get("format") != "flashpoint-statement-model/1":
             raise ValueError("not a flashpoint statement model file")
+        enclosing = data.get("keep_enclosing")
         return cls({str(k): float(v) for k, v in data["weights"].items()},
-                   float(data["drop_below"]), float(data["keep_from"]), dict(data["meta"]))
+                   float(data["drop_below"]), float(data["keep_from"]), dict(data["meta"]),
+                   None if enclosing is None else float(enclosing))
 
 
 def default_model_path() -> Path:

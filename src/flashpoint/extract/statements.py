@@ -775,8 +775,8 @@ def find_statements(doc: Doc, mentions: Sequence[Mention],
     text = doc_text(doc)
     items, quoted = _rule_items(doc, text, finder)
     if finder.model is not None:
-        items = _apply_model(finder.model, items, open_candidates(doc, text, quoted, items,
-                                                                  finder), doc, text)
+        opens, enclosing = open_and_enclosing(doc, text, quoted, items, finder)
+        items = _apply_model(finder.model, items, opens, doc, text, enclosing)
     _context_speakers(items, text)
     return _build(items, doc, text, mentions)
 
@@ -805,6 +805,18 @@ def open_candidates(doc: Doc, text: str, quoted: list[tuple[int, int]], items: l
                     finder: StatementFinder) -> list[_Found]:
     """Cue clauses of the open lexicon that the rules leave alone: a lemma and frame the
     cue lexicon does not list, content and cue outside every rule statement."""
+    return open_and_enclosing(doc, text, quoted, items, finder)[0]
+
+
+def open_and_enclosing(doc: Doc, text: str, quoted: list[tuple[int, int]],
+                       items: list[_Found], finder: StatementFinder,
+                       ) -> tuple[list[_Found], list[Enclosing]]:
+    """The open candidates (see `open_candidates`), and the open-lexicon cue clauses whose
+    content encloses rule statements in reported speech and overlaps nothing else, with
+    the indexes (in `items`) of the statements they enclose. The second kind is PolNeAR's
+    commonest boundary miss: the rules find a statement inside an attribution whose own
+    cue no lexicon frame reads (`sent queries [seeking to confirm their address] and ...`),
+    and keep only the inner one; the model decides whether the outer clause replaces it."""
     spans = sorted(it.content for it in items)
     starts = [s for s, _ in spans]
     longest = max((e - s for s, e in spans), default=0)
@@ -814,13 +826,24 @@ def open_candidates(doc: Doc, text: str, quoted: list[tuple[int, int]], items: l
         return any(s < hi and lo < e for s, e in
                    spans[first:bisect.bisect_left(starts, hi)])
 
+    def enclosed(found: _Found, cue_at: int) -> list[int] | None:
+        lo, hi = found.content
+        if lo <= cue_at < hi:
+            return None
+        inner = [n for n, it in enumerate(items) if it.content[0] < hi and lo < it.content[1]]
+        if any(items[n].direct or items[n].predicate is None
+               or not lo <= items[n].content[0] <= items[n].content[1] <= hi for n in inner):
+            return None
+        return inner
+
     skip: list[tuple[int, int]] = []  # cues inside quotes or rule statements: not read
     for lo, hi in sorted([*quoted, *spans]):
         if skip and lo <= skip[-1][1]:
             skip[-1] = (skip[-1][0], max(skip[-1][1], hi))
         else:
             skip.append((lo, hi))
-    out = []
+    out: list[_Found] = []
+    outer: list[Enclosing] = []
     for found in finder.open_finder.cue_clauses(doc, text, skip):
         if found.predicate is None:
             continue
@@ -831,10 +854,22 @@ def open_candidates(doc: Doc, text: str, quoted: list[tuple[int, int]], items: l
         lexicon_frame = "n" if frame == "o" and pred.pos_ == "NOUN" else frame
         if finder.cues.get(pred.lemma_.lower(), lexicon_frame) is not None:
             continue  # a lexicon cue and frame: the rules decided already
-        if overlaps(*found.content) or overlaps(pred.idx, pred.idx + 1):
+        if overlaps(pred.idx, pred.idx + 1):
             continue
-        out.append(found)
-    return out
+        if not overlaps(*found.content):
+            out.append(found)
+        elif (inner := enclosed(found, pred.idx)):
+            outer.append(Enclosing(found, tuple(inner)))
+    return out, outer
+
+
+@dataclass(frozen=True)
+class Enclosing:
+    """An open-lexicon cue clause whose content holds rule statements (`inner`: their
+    indexes in the rule finders' list), which it replaces when the model keeps it."""
+
+    found: _Found
+    inner: tuple[int, ...]
 
 
 def candidate(item: _Found, doc: Doc, source: str) -> Candidate:
@@ -846,10 +881,13 @@ def candidate(item: _Found, doc: Doc, source: str) -> Candidate:
 
 
 def _apply_model(model: StatementModel, items: list[_Found], opens: list[_Found], doc: Doc,
-                 text: str) -> list[_Found]:
+                 text: str, enclosing: Sequence[Enclosing] = ()) -> list[_Found]:
     """Drop the rule statements in reported speech the model is surest are not
-    attributions, and add the open-lexicon candidates it is confident of (their kind from
-    the frame: a to-infinitive states an intention, the rest speech; no function)."""
+    attributions, add the open-lexicon candidates it is confident of (their kind from
+    the frame: a to-infinitive states an intention, the rest speech; no function), and
+    let an enclosing clause it is confident of (from `keep_enclosing`) replace the rule
+    statements inside it (the surest first; one that overlaps a kept statement without
+    holding it whole is left out)."""
     kept = [it for it in items
             if it.direct or it.predicate is None
             or model.probability(features(doc, text, candidate(it, doc, "rule")))
@@ -857,10 +895,37 @@ def _apply_model(model: StatementModel, items: list[_Found], opens: list[_Found]
     for found in opens:
         if model.probability(features(doc, text, candidate(found, doc, "open"))) \
                 >= model.keep_from:
-            found.kind = "intention" if _frame(doc[found.predicate or 0]) == "t" else "speech"
+            found.kind = _open_kind(found, doc)
             kept.append(found)
+    if model.keep_enclosing is not None and enclosing:
+        scored = [(model.probability(enclosing_features(doc, text, outer)), n, outer.found)
+                  for n, outer in enumerate(enclosing)]
+        chosen: list[_Found] = []
+        for p, _, found in sorted(scored, key=lambda x: (-x[0], x[1])):
+            lo, hi = found.content
+            if p >= model.keep_enclosing and not any(
+                    lo < c.content[1] and c.content[0] < hi for c in chosen):
+                chosen.append(found)
+        for found in chosen:
+            lo, hi = found.content
+            kept = [it for it in kept if not lo <= it.content[0] <= it.content[1] <= hi]
+        for found in chosen:
+            lo, hi = found.content
+            if not any(lo < it.content[1] and it.content[0] < hi for it in kept):
+                found.kind = _open_kind(found, doc)
+                kept.append(found)
     kept.sort(key=lambda f: f.content)
     return _drop_nested(kept)
+
+
+def _open_kind(found: _Found, doc: Doc) -> str:
+    return "intention" if _frame(doc[found.predicate or 0]) == "t" else "speech"
+
+
+def enclosing_features(doc: Doc, text: str, outer: Enclosing) -> list[str]:
+    """The model's features of an enclosing clause: an open candidate's, marked."""
+    return [*features(doc, text, candidate(outer.found, doc, "open")), "wrap",
+            f"wrapn={min(len(outer.inner), 3)}"]
 
 
 # A headline that names its speaker before a colon ("Ortega: Border Talks Will Resume
@@ -1208,4 +1273,4 @@ class StatementStage:
 
 
 __all__ = ["Cue", "StatementFinder", "StatementStage", "candidate", "content_parts",
-           "find_statements", "open_candidates"]
+           "find_statements", "open_candidates", "open_and_enclosing", "Enclosing"]
