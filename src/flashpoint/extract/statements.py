@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Protocol, TypeVar
 
 from spacy.tokens import Doc, Token
 
@@ -898,24 +899,42 @@ def _apply_model(model: StatementModel, items: list[_Found], opens: list[_Found]
             found.kind = _open_kind(found, doc)
             kept.append(found)
     if model.keep_enclosing is not None and enclosing:
-        scored = [(model.probability(enclosing_features(doc, text, outer)), n, outer.found)
-                  for n, outer in enumerate(enclosing)]
-        chosen: list[_Found] = []
-        for p, _, found in sorted(scored, key=lambda x: (-x[0], x[1])):
-            lo, hi = found.content
-            if p >= model.keep_enclosing and not any(
-                    lo < c.content[1] and c.content[0] < hi for c in chosen):
-                chosen.append(found)
-        for found in chosen:
-            lo, hi = found.content
-            kept = [it for it in kept if not lo <= it.content[0] <= it.content[1] <= hi]
-        for found in chosen:
-            lo, hi = found.content
-            if not any(lo < it.content[1] and it.content[0] < hi for it in kept):
-                found.kind = _open_kind(found, doc)
-                kept.append(found)
+        scored = [(model.probability(enclosing_features(doc, text, outer)), outer.found)
+                  for outer in enclosing]
+        kept, added = replace_enclosed(kept, scored, model.keep_enclosing)
+        for found in added:
+            found.kind = _open_kind(found, doc)
+        kept += added
     kept.sort(key=lambda f: f.content)
-    return _drop_nested(kept)
+    return drop_nested(kept)
+
+
+class _Spanned(Protocol):
+    content: tuple[int, int]
+
+
+_S = TypeVar("_S", bound=_Spanned)
+
+
+def replace_enclosed(kept: list[_S], clauses: Sequence[tuple[float, _S]], threshold: float
+                     ) -> tuple[list[_S], list[_S]]:
+    """The enclosing clauses scored at least `threshold` (surest first, ties in order;
+    none overlapping one chosen before) replace the statements of `kept` they hold whole;
+    a chosen clause that still overlaps a kept statement is left out. Returns what stays
+    of `kept` and the clauses to add. Shared with training (`train_statements.replay`),
+    which replays these decisions to choose the threshold."""
+    chosen: list[_S] = []
+    for p, clause in sorted(clauses, key=lambda pc: -pc[0]):  # stable: ties keep order
+        lo, hi = clause.content
+        if p >= threshold and not any(lo < c.content[1] and c.content[0] < hi
+                                      for c in chosen):
+            chosen.append(clause)
+    for clause in chosen:
+        lo, hi = clause.content
+        kept = [it for it in kept if not lo <= it.content[0] <= it.content[1] <= hi]
+    added = [c for c in chosen if not any(c.content[0] < it.content[1]
+                                          and it.content[0] < c.content[1] for it in kept)]
+    return kept, added
 
 
 def _open_kind(found: _Found, doc: Doc) -> str:
@@ -1037,7 +1056,7 @@ def _reconcile(clauses: list[_Found], directs: list[_Found], text: str, doc: Doc
         bisect.insort(added, item.content)
         longest = max(longest, item.content[1] - item.content[0])
     kept.sort(key=lambda f: f.content)
-    return _merge_interrupted(_drop_nested(kept), text, doc, tokens, finder)
+    return _merge_interrupted(drop_nested(kept), text, doc, tokens, finder)
 
 
 def _is_object_quote(clause: _Found, quote: _Found, text: str) -> bool:
@@ -1072,9 +1091,10 @@ def _quote_and_own_cue(quote: _Found, content: tuple[int, int], text: str) -> bo
     return True
 
 
-def _drop_nested(items: list[_Found]) -> list[_Found]:
-    """Each word in at most one statement: drop a statement inside an earlier one."""
-    out: list[_Found] = []
+def drop_nested(items: list[_S]) -> list[_S]:
+    """Each word in at most one statement: drop a statement inside an earlier one (items
+    sorted by content)."""
+    out: list[_S] = []
     for item in items:
         if out and item.content[1] <= out[-1].content[1] and item.content[0] >= out[-1].content[0]:
             continue
@@ -1273,4 +1293,5 @@ class StatementStage:
 
 
 __all__ = ["Cue", "StatementFinder", "StatementStage", "candidate", "content_parts",
-           "find_statements", "open_candidates", "open_and_enclosing", "Enclosing"]
+           "drop_nested", "find_statements", "open_candidates", "open_and_enclosing",
+           "replace_enclosed", "Enclosing"]

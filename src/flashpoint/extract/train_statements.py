@@ -46,8 +46,10 @@ from flashpoint.extract.statements import (
     _rule_items,
     _trim,
     candidate,
+    drop_nested,
     enclosing_features,
     open_and_enclosing,
+    replace_enclosed,
 )
 
 MIN_FEATURE_COUNT = 2  # features seen once carry no signal worth a weight
@@ -205,25 +207,11 @@ def replay(layout: Layout, probs: np.ndarray, drop: float, keep: float,
     kept = [e for e in layout.entries if e.source == "fixed"
             or (e.source == "rule" and p(e) >= drop) or (e.source == "open" and p(e) >= keep)]
     if keep_enclosing is not None:
-        chosen: list[Entry] = []
-        for e in sorted((e for e in layout.entries if e.source == "wrap"),
-                        key=lambda e: -p(e)):
-            lo, hi = e.content
-            if p(e) >= keep_enclosing and not any(
-                    lo < c.content[1] and c.content[0] < hi for c in chosen):
-                chosen.append(e)
-        for e in chosen:
-            kept = [k for k in kept
-                    if not e.content[0] <= k.content[0] <= k.content[1] <= e.content[1]]
-        kept += [e for e in chosen if not any(
-            e.content[0] < k.content[1] and k.content[0] < e.content[1] for k in kept)]
+        kept, added = replace_enclosed(
+            kept, [(p(e), e) for e in layout.entries if e.source == "wrap"], keep_enclosing)
+        kept += added
     kept.sort(key=lambda e: e.content)
-    final: list[Entry] = []
-    for e in kept:  # statements._drop_nested
-        if final and e.content[1] <= final[-1].content[1] and e.content[0] >= \
-                final[-1].content[0]:
-            continue
-        final.append(e)
+    final = drop_nested(kept)
     found = match(layout.text, layout.gold, [e.parts for e in final])
     return sum(e for _, e in found.values()), len(found), len(final)
 
