@@ -8,7 +8,8 @@ Layers, outermost first: a request-size limit (413 before a large body is read),
 headers (a strict Content-Security-Policy on dashboard pages: scripts and styles from this
 server only, so even text that slipped through as HTML could not run), CORS only for
 origins listed explicitly, the cache of GET answers (`serve/cache.py`, dropped whenever
-the store changes), then the routers. API docs (Swagger UI, served from the
+the store changes), the gate that lets a few pages be computed at once
+(`serve/admission.py`), then the routers. API docs (Swagger UI, served from the
 `swagger-ui-bundle-v2` package, no CDN) are at /docs, the schema at /openapi.json.
 """
 
@@ -28,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flashpoint.__about__ import __version__
 from flashpoint.serve import dashboard, errors, warm
+from flashpoint.serve.admission import Admission, Slots
 from flashpoint.serve.cache import MAX_AGE, ResponseCache
 from flashpoint.serve.routers import (
     actors,
@@ -161,6 +163,8 @@ def create_app(store: Store | str | os.PathLike[str] | None = None,
     app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _mount_docs(app)
+    if settings.compute_slots:  # inside the cache: replayed answers never wait
+        app.add_middleware(Admission, slots=Slots(settings.compute_slots))
     if settings.cache_bytes:  # innermost: CORS and security headers apply to replays too
         shared = None
         if settings.shared_answers_dir is not None:
@@ -194,6 +198,7 @@ def worker_environment(db: str | None, token_file: str | None, settings: ServerS
                        "max_page": settings.max_page,
                        "cors_origins": list(settings.cors_origins),
                        "cache_bytes": settings.cache_bytes,
+                       "compute_slots": settings.compute_slots,
                        "shared_answers_dir": settings.shared_answers_dir})
 
 
@@ -208,6 +213,7 @@ def app_for_worker() -> FastAPI:
                               max_page=int(options["max_page"]),
                               cors_origins=tuple(options["cors_origins"]),
                               cache_bytes=int(options["cache_bytes"]),
+                              compute_slots=int(options["compute_slots"]),
                               shared_answers_dir=options.get("shared_answers_dir"))
     return create_app(options["db"], settings)
 

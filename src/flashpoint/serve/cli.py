@@ -33,6 +33,8 @@ def serve_cmd(
     ] = None,
     cache_mb: Annotated[float, typer.Option(
         min=0, help=_HELP["cache_mb"])] = float(_DEFAULTS["cache_mb"]),  # type: ignore[arg-type]
+    compute_slots: Annotated[int, typer.Option(
+        min=0, help=_HELP["compute_slots"])] = int(_DEFAULTS["compute_slots"]),  # type: ignore[call-overload]
     workers: Annotated[int, typer.Option(
         min=1, max=64, help="Server processes sharing the port (one per CPU core for many "
                             "concurrent users).")] = 1,
@@ -61,7 +63,8 @@ def serve_cmd(
         settings = ServerSettings(token=load_token(token_file),
                                   max_body_bytes=int(max_body_mb * 1_000_000),
                                   cors_origins=tuple(cors_origin or ()),
-                                  cache_bytes=int(cache_mb * 1_000_000))
+                                  cache_bytes=int(cache_mb * 1_000_000),
+                                  compute_slots=compute_slots)
         app = create_app(db, settings)
     except FlashpointError as exc:
         typer.echo(f"Error: {exc}", err=True)

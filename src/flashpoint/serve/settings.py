@@ -35,6 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("token_file", None, f"File holding the API token (else ${TOKEN_ENV})."),
     Setting("cache_mb", 64, "Memory for answers to repeated GET requests, kept until the "
             "store changes (0: no cache)."),
+    Setting("compute_slots", 2, "Pages each server process computes at once; further "
+            "requests wait, the newest first once a queue forms (0: no limit)."),
 )
 
 
@@ -47,6 +49,8 @@ class ServerSettings:
     max_page: int = 1000
     cors_origins: tuple[str, ...] = ()
     cache_bytes: int = 64_000_000
+    # Endpoints run at once per process (serve/admission.py); 0 lets all of them in.
+    compute_slots: int = 2
     # Set by `flashpoint serve --workers N`: the directory of the answers its processes
     # share (serve/shared_answers.py); None keeps each process's answers to itself.
     shared_answers_dir: str | None = None
@@ -59,6 +63,8 @@ class ServerSettings:
             raise ConfigError(f"the API token must have at least {MIN_TOKEN_CHARS} characters")
         if self.max_body_bytes < 1:
             raise ConfigError("max_body_bytes must be positive")
+        if self.compute_slots < 0:
+            raise ConfigError("compute_slots must be 0 (no limit) or positive")
         if self.cache_bytes < 0:
             raise ConfigError("cache_bytes must be 0 (no cache) or positive")
         for origin in self.cors_origins:
