@@ -135,6 +135,22 @@ def test_a_waiter_cancelled_as_it_is_handed_the_place_gives_it_back() -> None:
     asyncio.run(scenario())
 
 
+def test_a_place_released_between_a_cancel_and_its_handling_is_not_lost() -> None:
+    async def scenario() -> None:
+        slots = Slots(1)
+        await slots.acquire()
+        gone = asyncio.create_task(slots.acquire())
+        await asyncio.sleep(0)
+        gone.cancel()  # its wait is cancelled at once, its handler runs later
+        slots.release()  # skips the cancelled waiter: the place is free
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+        await asyncio.wait_for(slots.acquire(), 1)
+        assert slots.waiting == 0
+
+    asyncio.run(scenario())
+
+
 def test_bad_limits_are_refused() -> None:
     with pytest.raises(ValueError):
         Slots(0)

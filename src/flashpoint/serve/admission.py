@@ -70,7 +70,7 @@ class Slots:
         except asyncio.CancelledError:
             if entry[1].done() and not entry[1].cancelled():
                 self.release()  # the place was handed over just as the request went away
-            else:
+            elif entry in self._waiting:  # (a release may have skipped and dropped it)
                 self._waiting.remove(entry)
             raise
         return time.monotonic() - entry[0]
