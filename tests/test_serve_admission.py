@@ -189,6 +189,30 @@ def test_endpoints_run_at_most_limit_at_once_under_uvicorn() -> None:
     assert exported.status_code == 200
 
 
+def test_a_long_computation_gives_its_place_back_after_the_lease() -> None:
+    """With one place, a page that takes two seconds (a whole-store aggregate) must not
+    hold up a quick page asked for after it: past the lease it runs outside the gate."""
+    finished: list[str] = []
+
+    async def page(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(2.0 if scope["path"] == "/slow" else 0.01)
+        finished.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"done"})
+
+    with serving(Admission(page, Slots(1), lease=0.2)) as url, \
+            ThreadPoolExecutor(max_workers=2) as pool:
+        slow = pool.submit(httpx.get, f"{url}/slow", timeout=30)
+        time.sleep(0.1)
+        started = time.monotonic()
+        quick = httpx.get(f"{url}/quick", timeout=30)
+        took = time.monotonic() - started
+        slow.result()
+    assert quick.text == "done"
+    assert finished == ["/quick", "/slow"]
+    assert took < 1.5
+
+
 def test_a_client_slow_to_read_holds_no_place() -> None:
     """With one place, a client that asks for a large page and never reads it must not
     stop the next request from being computed: the place is given back when the answer

@@ -23,6 +23,12 @@ newer one. (On the load test of docs/reliability.md, with `max_wait` 5 s the few
 requests took up to 3.4 s; with 1 s, about 1 s; with 0.5 s the order was first come,
 first served again for most of the burst, and the p99 went back above 500 ms.)
 
+A page that takes long (an aggregate over the whole store: about a second on 1M events)
+must not stop the others: a computation still running after `LEASE` seconds gives its
+place back and runs on outside the gate, as every computation did before it. Such a page
+is mostly waiting on the database, which releases the GIL, so it takes little from the
+pages let in after it.
+
 Hand-written, not AnyIO's `CapacityLimiter` or `asyncio.Semaphore`: both wake their
 waiters strictly in arrival order, and neither can choose the newest.
 """
@@ -38,6 +44,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from flashpoint.serve.cache import SKIPPED_PREFIXES
 
 LIFO_AFTER = 0.05  # seconds the oldest request waits before the newest goes first
+LEASE = 0.25  # seconds a computation holds its place at most (50x a typical page)
 MAX_WAIT = 1.0  # seconds after which a waiting request goes before all newer ones
 
 
@@ -94,12 +101,13 @@ class Admission:
     """ASGI middleware: an endpoint runs only while its request holds one of `slots`.
 
     The place is given back when the answer starts (its body is already computed; a
-    client slow to read it must not hold a place) or when the endpoint ends, whichever
-    comes first."""
+    client slow to read it must not hold a place), when the endpoint ends, or after
+    `lease` seconds, whichever comes first."""
 
-    def __init__(self, app: ASGIApp, slots: Slots) -> None:
+    def __init__(self, app: ASGIApp, slots: Slots, lease: float = LEASE) -> None:
         self.app = app
         self.slots = slots
+        self.lease = lease
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not (scope["type"] == "http" and scope["method"] in ("GET", "HEAD")
@@ -120,7 +128,9 @@ class Admission:
                 give_back()
             await send(message)
 
+        timer = asyncio.get_running_loop().call_later(self.lease, give_back)
         try:
             await self.app(scope, receive, releasing_send)
         finally:
+            timer.cancel()
             give_back()
