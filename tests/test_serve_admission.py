@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,6 +27,15 @@ from flashpoint.serve import ServerSettings
 from flashpoint.serve.admission import Admission, Slots
 from flashpoint.serve.app import app_for_worker, worker_environment
 from serve_data import serving
+
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: the dashboard tests' Playwright (sync API)
+    keeps an event loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _order_served(slots: Slots, waiters: int, pause_before_release: float = 0.0,
@@ -52,12 +63,12 @@ async def _order_served(slots: Slots, waiters: int, pause_before_release: float 
 
 def test_first_come_first_served_while_the_wait_is_short() -> None:
     slots = Slots(1, lifo_after=60, max_wait=120)
-    assert asyncio.run(_order_served(slots, 4)) == [0, 1, 2, 3]
+    assert run(_order_served(slots, 4)) == [0, 1, 2, 3]
 
 
 def test_newest_first_once_a_queue_has_formed() -> None:
     slots = Slots(1, lifo_after=0.05, max_wait=120)
-    assert asyncio.run(_order_served(slots, 4, pause_before_release=0.1)) == [3, 2, 1, 0]
+    assert run(_order_served(slots, 4, pause_before_release=0.1)) == [3, 2, 1, 0]
 
 
 def test_a_request_waiting_max_wait_goes_before_newer_ones() -> None:
@@ -83,7 +94,7 @@ def test_a_request_waiting_max_wait_goes_before_newer_ones() -> None:
         await asyncio.gather(first, *rest)
         return served
 
-    assert asyncio.run(scenario()) == [0, 3, 2, 1]
+    assert run(scenario()) == [0, 3, 2, 1]
 
 
 def test_never_more_than_limit_holders_and_nothing_leaks_on_cancel() -> None:
@@ -117,7 +128,7 @@ def test_never_more_than_limit_holders_and_nothing_leaks_on_cancel() -> None:
         await asyncio.wait_for(slots.acquire(), 1)  # both places are free again
         await asyncio.wait_for(slots.acquire(), 1)
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_waiter_cancelled_as_it_is_handed_the_place_gives_it_back() -> None:
@@ -132,7 +143,7 @@ def test_a_waiter_cancelled_as_it_is_handed_the_place_gives_it_back() -> None:
             await handed
         await asyncio.wait_for(slots.acquire(), 1)
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_place_released_between_a_cancel_and_its_handling_is_not_lost() -> None:
@@ -148,7 +159,7 @@ def test_a_place_released_between_a_cancel_and_its_handling_is_not_lost() -> Non
         await asyncio.wait_for(slots.acquire(), 1)
         assert slots.waiting == 0
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_bad_limits_are_refused() -> None:
