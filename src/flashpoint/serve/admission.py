@@ -42,7 +42,7 @@ from collections import deque
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flashpoint.serve.cache import SKIPPED_PREFIXES
+from flashpoint.serve.cache import computes_a_page
 
 LIFO_AFTER = 0.05  # seconds the oldest request waits before the newest goes first
 LEASE = 0.25  # seconds a computation holds its place at most (50x a typical page)
@@ -66,11 +66,11 @@ class Slots:
     def waiting(self) -> int:
         return len(self._waiting)
 
-    async def acquire(self) -> float:
-        """Take one of the `limit` places (give it back with `release`); seconds waited."""
+    async def acquire(self) -> None:
+        """Take one of the `limit` places (give it back with `release`)."""
         if self._free > 0 and not self._waiting:
             self._free -= 1
-            return 0.0
+            return
         entry = (time.monotonic(), asyncio.get_running_loop().create_future())
         self._waiting.append(entry)
         try:
@@ -81,7 +81,6 @@ class Slots:
             elif entry in self._waiting:  # (a release may have skipped and dropped it)
                 self._waiting.remove(entry)
             raise
-        return time.monotonic() - entry[0]
 
     def release(self) -> None:
         while self._waiting:
@@ -111,8 +110,7 @@ class Admission:
         self.lease = lease
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not (scope["type"] == "http" and scope["method"] in ("GET", "HEAD")
-                and not str(scope["path"]).startswith(SKIPPED_PREFIXES)):
+        if not computes_a_page(scope):
             await self.app(scope, receive, send)
             return
         await self.slots.acquire()

@@ -59,6 +59,14 @@ class Answer:
     stored_at: float
 
 
+def computes_a_page(scope: Scope) -> bool:
+    """A GET or HEAD that runs an endpoint to compute an answer of bounded size: not a
+    streamed download, a static file or the API docs (`serve/admission.py` gates these;
+    the GETs among them are the ones this cache may keep)."""
+    return (scope["type"] == "http" and scope["method"] in ("GET", "HEAD")
+            and not str(scope["path"]).startswith(SKIPPED_PREFIXES))
+
+
 def _no_cache(scope: Scope) -> bool:
     """`Cache-Control: no-cache` on the request (RFC 9111: do not answer from a store
     without checking with the origin; here the answer is computed again)."""
@@ -123,8 +131,7 @@ class ResponseCache:
 
     @staticmethod
     def _cacheable(scope: Scope) -> bool:
-        return (scope["type"] == "http" and scope["method"] == "GET"
-                and not str(scope["path"]).startswith(SKIPPED_PREFIXES))
+        return computes_a_page(scope) and scope["method"] == "GET"
 
     async def _current_generation(self) -> tuple[int, int]:
         known = self._known
